@@ -1,0 +1,50 @@
+namespace Grid.Protocol.Messages;
+
+/// <summary>How an attempt ended, as the worker saw it.</summary>
+public enum Outcome : byte
+{
+    /// <summary>The handler returned; the body is its output as UTF-8 JSON.</summary>
+    Succeeded = 0,
+
+    /// <summary>The handler threw; the body is an error object (UTF-8 JSON: type, message, stack).</summary>
+    Failed = 1,
+
+    /// <summary>The handler stopped after the attempt was cancelled; the body is an error object.</summary>
+    Cancelled = 2,
+}
+
+/// <summary>
+/// worker → head: an attempt ended. Layout: u64 key · u32 attempt · u8 outcome · u64 run time in microseconds
+/// (measured by the worker, from Started to the end of the handler) · body (the rest: output or error JSON).
+/// </summary>
+public sealed record Result(ulong Key, uint Attempt, Outcome Outcome, ulong RunMicroseconds, ReadOnlyMemory<byte> Body) : IMessage
+{
+    public ReadOnlyMemory<byte> Tail => Body;
+
+    public FrameKind Kind => FrameKind.Result;
+
+    public int FieldsSize => 8 + 4 + 1 + 8;
+
+    public void WriteFields(Span<byte> destination)
+    {
+        var writer = new PayloadWriter(destination);
+        writer.WriteUInt64(Key);
+        writer.WriteUInt32(Attempt);
+        writer.WriteByte((byte)Outcome);
+        writer.WriteUInt64(RunMicroseconds);
+    }
+
+    public static Result Read(ReadOnlySpan<byte> payload)
+    {
+        var reader = new PayloadReader(payload, FrameKind.Result);
+        var key = reader.ReadUInt64();
+        var attempt = reader.ReadUInt32();
+        var outcome = (Outcome)reader.ReadByte();
+        if (outcome is not (Outcome.Succeeded or Outcome.Failed or Outcome.Cancelled))
+        {
+            throw new ProtocolException(ProtocolErrors.Malformed, $"Result has unknown outcome {(byte)outcome}.");
+        }
+
+        return new Result(key, attempt, outcome, reader.ReadUInt64(), reader.ReadRest());
+    }
+}

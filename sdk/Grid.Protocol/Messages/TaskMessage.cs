@@ -1,0 +1,30 @@
+namespace Grid.Protocol.Messages;
+
+/// <summary>
+/// head → worker: run one attempt of a task. Layout: u64 key · u32 attempt · u32 timeout ms (0 = none) ·
+/// str task id · input bytes (the rest of the payload; UTF-8 JSON by convention, opaque to the protocol).
+/// The key is the head's number for the task; (key, attempt) names this attempt in every later frame.
+/// </summary>
+public sealed record TaskMessage(ulong Key, uint Attempt, uint TimeoutMilliseconds, string TaskId, ReadOnlyMemory<byte> Input) : IMessage
+{
+    public ReadOnlyMemory<byte> Tail => Input;
+
+    public FrameKind Kind => FrameKind.Task;
+
+    public int FieldsSize => 8 + 4 + 4 + PayloadWriter.SizeOf(TaskId);
+
+    public void WriteFields(Span<byte> destination)
+    {
+        var writer = new PayloadWriter(destination);
+        writer.WriteUInt64(Key);
+        writer.WriteUInt32(Attempt);
+        writer.WriteUInt32(TimeoutMilliseconds);
+        writer.WriteString(TaskId);
+    }
+
+    public static TaskMessage Read(ReadOnlySpan<byte> payload)
+    {
+        var reader = new PayloadReader(payload, FrameKind.Task);
+        return new TaskMessage(reader.ReadUInt64(), reader.ReadUInt32(), reader.ReadUInt32(), reader.ReadString(), reader.ReadRest());
+    }
+}
