@@ -1,1 +1,4 @@
-return 0;
+using Grid.Tool;
+using Grid.Tool.Commands;
+
+return await GridCli.InvokeAsync(args, CommandContext.FromConsole());

@@ -25,6 +25,16 @@ public sealed record TaskMessage(ulong Key, uint Attempt, uint TimeoutMillisecon
     public static TaskMessage Read(ReadOnlySpan<byte> payload)
     {
         var reader = new PayloadReader(payload, FrameKind.Task);
-        return new TaskMessage(reader.ReadUInt64(), reader.ReadUInt32(), reader.ReadUInt32(), reader.ReadString(), reader.ReadRest());
+        var key = reader.ReadUInt64();
+        var attempt = reader.ReadUInt32();
+        var timeout = reader.ReadUInt32();
+        var taskId = reader.ReadString();
+        int taskIdBytes = PayloadReader.StrictUtf8.GetByteCount(taskId);
+        if (taskIdBytes > Protocol.MaxTaskIdBytes)
+        {
+            throw new ProtocolException(ProtocolErrors.Malformed, $"Task id of {taskIdBytes} bytes is over the {Protocol.MaxTaskIdBytes}-byte limit.");
+        }
+
+        return new TaskMessage(key, attempt, timeout, taskId, reader.ReadRest());
     }
 }

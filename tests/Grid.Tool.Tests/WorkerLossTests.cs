@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using Grid.Tool.Backends;
+using Grid.Tool.Commands;
+
+namespace Grid.Tool.Tests;
+
+public sealed class WorkerLossTests
+{
+    [Fact]
+    public async Task WorkersKilledAgainAndAgainLoseNoTaskAndChargeNoRetryBudget()
+    {
+        using var run = new ToolRun();
+        string file = TestJob.WriteTasks(run.Directory, TestJob.Plain(5000, _ => new() { ["spinMs"] = 1 }));
+        KillingLauncher? killer = null;
+
+        int exit = await run.RunWithLauncherAsync(
+            (assembly, _, recorder) => killer = new KillingLauncher(ToolRun.Workers(assembly, recorder), TimeSpan.FromMilliseconds(300)),
+            new RunOptions { TasksFile = file, Workers = 2, RunId = "chaos", MaxAttempts = 1, WorkingDirectory = run.Directory });
+
+        killer!.Dispose();
+        Assert.True(exit == 0, run.Error);
+        Assert.True(killer.Kills >= 5, $"only {killer.Kills} kills happened");
+        var results = ResultLine.ReadAll(Path.Combine(run.RunFolder("chaos"), "results.jsonl"));
+        Assert.Equal(5000, results.Count);
+        Assert.Equal(5000, results.Select(r => r.Id).Distinct().Count());
+        Assert.All(results, r => Assert.Equal("succeeded", r.Status));
+        Assert.Contains(results, r => r.Attempts > 1);
+        var summary = SummaryFile.Read(run.RunFolder("chaos"));
+        Assert.Equal(0, summary.Count("applicationRetries"));
+        Assert.True(summary.Count("infrastructureRetries") > 0);
+        Assert.True(summary.Count("workersLost") >= 3, $"{summary.Count("workersLost")} workers lost");
+        Assert.Equal(0, new FileInfo(Path.Combine(run.RunFolder("chaos"), "errors.jsonl")).Length);
+    }
+
+    /// <summary>Starts real workers and SIGKILLs a random live one at a steady interval.</summary>
+    private sealed class KillingLauncher : IWorkerLauncher, IDisposable
+    {
+        private readonly IWorkerLauncher _inner;
+        private readonly ConcurrentDictionary<string, IWorkerHandle> _live = new();
+        private readonly Timer _timer;
+        private int _kills;
+
+        public KillingLauncher(IWorkerLauncher inner, TimeSpan interval)
+        {
+            _inner = inner;
+            _timer = new Timer(_ => KillOne(), null, interval, interval);
+        }
+
+        public int Kills => _kills;
+
+        public string Describe(int workers) => _inner.Describe(workers) + " (killed at random)";
+
+        public async Task<IWorkerHandle> LaunchAsync(string workerId, CancellationToken cancellationToken)
+        {
+            var handle = await _inner.LaunchAsync(workerId, cancellationToken);
+            _live[workerId] = handle;
+            _ = handle.Exited.ContinueWith(_ => _live.TryRemove(workerId, out var _), TaskScheduler.Default);
+            return handle;
+        }
+
+        public void Dispose() => _timer.Dispose();
+
+        private void KillOne()
+        {
+            var live = _live.Values.ToArray();
+            if (live.Length > 0)
+            {
+                live[Random.Shared.Next(live.Length)].Kill();
+                Interlocked.Increment(ref _kills);
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+
+namespace Grid.Tool.Backends;
+
+/// <summary>
+/// Runs workers as child processes of the head: <c>dotnet app.dll --grid-worker</c>, with frames on the
+/// child's stdin/stdout and its stderr copied to the worker's log.
+/// </summary>
+public sealed class LocalProcessLauncher : IWorkerLauncher
+{
+    private readonly string _fileName;
+    private readonly IReadOnlyList<string> _arguments;
+    private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly Func<string, TextWriter> _stderrFor;
+
+    /// <param name="fileName">The program, e.g. the dotnet host.</param>
+    /// <param name="arguments">Its arguments, e.g. the app's dll, then <c>--grid-worker</c>.</param>
+    /// <param name="environment">Added to the head's environment.</param>
+    /// <param name="stderrFor">Where a worker's stderr lines go, by worker id.</param>
+    public LocalProcessLauncher(string fileName, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, Func<string, TextWriter> stderrFor)
+    {
+        _fileName = fileName;
+        _arguments = arguments;
+        _environment = environment;
+        _stderrFor = stderrFor;
+    }
+
+    public string Describe(int workers) => $"{workers} local worker process{(workers == 1 ? "" : "es")} of {Path.GetFileName(_arguments.FirstOrDefault(a => a.EndsWith(".dll", StringComparison.Ordinal)) ?? _fileName)}";
+
+    public Task<IWorkerHandle> LaunchAsync(string workerId, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(_fileName)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in _arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in _environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        start.Environment["GRID_WORKER_ID"] = workerId;
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {_fileName}");
+        var stderr = _stderrFor(workerId);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (stderr)
+                {
+                    stderr.WriteLine(e.Data);
+                }
+            }
+        };
+        process.BeginErrorReadLine();
+        return Task.FromResult<IWorkerHandle>(new ProcessWorker(process, stderr));
+    }
+
+    private sealed class ProcessWorker : IWorkerHandle
+    {
+        private readonly Process _process;
+        private readonly TextWriter _stderr;
+
+        public ProcessWorker(Process process, TextWriter stderr)
+        {
+            _process = process;
+            _stderr = stderr;
+            Location = $"pid {process.Id}";
+            Exited = WaitAsync();
+        }
+
+        public Stream Input => _process.StandardInput.BaseStream;
+
+        public Stream Output => _process.StandardOutput.BaseStream;
+
+        public string Location { get; }
+
+        public Task<WorkerExit> Exited { get; }
+
+        public int ProcessId => _process.Id;
+
+        public void Kill()
+        {
+            try
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already exited.
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Kill();
+            await Exited.ConfigureAwait(false);
+            _process.Dispose();
+        }
+
+        private async Task<WorkerExit> WaitAsync()
+        {
+            await _process.WaitForExitAsync().ConfigureAwait(false);
+            int code = _process.ExitCode;
+            lock (_stderr)
+            {
+                _stderr.Flush();
+            }
+
+            return new WorkerExit(code, Describe(code));
+        }
+
+        private static string Describe(int code) => code switch
+        {
+            0 => "exited normally",
+            137 => "killed (SIGKILL: out of memory, an operator, or the head)",
+            134 => "aborted (SIGABRT: a crash or Environment.FailFast)",
+            139 => "crashed (SIGSEGV)",
+            143 => "terminated (SIGTERM)",
+            > 128 and < 160 => $"killed by signal {code - 128}",
+            _ => $"exited with code {code}",
+        };
+    }
+}

@@ -1,0 +1,31 @@
+namespace Grid.Tool.Diagnostics;
+
+/// <summary>
+/// The tool's GRID codes. Every code here is listed with its cause and fix in docs/errors.md; a test checks
+/// that codes are unique and documented. Ranges: 5xxx command line and input, 6xxx protocol and scheduler,
+/// 9000 unexpected. (GRID6001–6009 belong to the protocol library.)
+/// </summary>
+public static class ErrorCodes
+{
+    public const string TasksFileMissing = "GRID5001";
+    public const string TasksFileInvalidJson = "GRID5002";
+    public const string DuplicateTaskId = "GRID5003";
+    public const string NoTasks = "GRID5004";
+    public const string BadTaskId = "GRID5005";
+    public const string InputTooLarge = "GRID5006";
+    public const string TaskSourceChoice = "GRID5007";
+    public const string ProjectNotFound = "GRID5008";
+    public const string BuildFailed = "GRID5009";
+    public const string BadOption = "GRID5010";
+    public const string RunExists = "GRID5011";
+    public const string BadRunId = "GRID5012";
+
+    public const string WorkerLost = "GRID6010";
+    public const string WorkersCannotStart = "GRID6011";
+    public const string TaskTimedOut = "GRID6012";
+    public const string TaskQuarantined = "GRID6013";
+    public const string WorkerExited = "GRID6014";
+    public const string WorkerProtocolError = "GRID6015";
+
+    public const string Unexpected = "GRID9000";
+}

@@ -1,0 +1,40 @@
+using Grid.Protocol.Messages;
+
+namespace Grid.Tool.Head;
+
+/// <summary>A task's end, committed once: the line results.jsonl gets.</summary>
+/// <param name="Body">The output JSON (succeeded) or the error object JSON (otherwise).</param>
+public sealed record CommittedTask(
+    int Index,
+    string Id,
+    TaskState Status,
+    int Attempts,
+    string Worker,
+    DateTimeOffset Started,
+    DateTimeOffset Ended,
+    double RunMilliseconds,
+    ReadOnlyMemory<byte> Body);
+
+/// <summary>One failed attempt, final or retried: a line of errors.jsonl.</summary>
+public sealed record FailedAttempt(int Index, string Id, int Attempt, TaskState Kind, bool Final, string Worker, DateTimeOffset At, ReadOnlyMemory<byte> Error);
+
+/// <summary>Where the scheduler writes what happened. Called from the scheduler loop only.</summary>
+public interface IRunRecorder
+{
+    /// <summary>Writes the task's one result. Called exactly once per task.</summary>
+    void Commit(CommittedTask task);
+
+    void AttemptFailed(FailedAttempt attempt);
+
+    /// <summary>Text an attempt wrote.</summary>
+    void TaskLog(int index, string id, int attempt, string worker, LogSource source, ReadOnlySpan<byte> text);
+
+    /// <summary>Text about a worker (its own prints, and the head's notes on it).</summary>
+    void WorkerLog(string worker, string text);
+
+    /// <summary>A notable event for the progress display (worker lost, task quarantined).</summary>
+    void Notice(string message);
+
+    /// <summary>End of a batch of events: make what was written visible.</summary>
+    void Flush();
+}

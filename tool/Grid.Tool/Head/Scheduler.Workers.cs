@@ -1,0 +1,341 @@
+using Grid.Protocol;
+using Grid.Protocol.Messages;
+using Grid.Tool.Backends;
+using Grid.Tool.Diagnostics;
+
+namespace Grid.Tool.Head;
+
+/// <summary>Worker lifecycle: launch, handshake, drain, loss and replacement.</summary>
+public sealed partial class Scheduler
+{
+    private int _nextWorkerNumber;
+
+    private int LiveWorkers => _workers.Count(w => w.Status != WorkerStatus.Closed);
+
+    private bool HasUnfinishedWork => Statistics.Completed < _tasks.Count;
+
+    private void StartWorker()
+    {
+        var worker = new WorkerSession(_workers.Count, $"w{++_nextWorkerNumber}", Now);
+        _workers.Add(worker);
+        Statistics.WorkersStarted++;
+        _background.Add(Task.Run(async () =>
+        {
+            try
+            {
+                var handle = await _launcher.LaunchAsync(worker.Id, _cancellation).ConfigureAwait(false);
+                _events.Writer.TryWrite(new WorkerLaunched(worker, handle, null));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _events.Writer.TryWrite(new WorkerLaunched(worker, null, e));
+            }
+        }));
+    }
+
+    private void OnWorkerLaunched(WorkerSession worker, IWorkerHandle? handle, Exception? error)
+    {
+        if (handle is null)
+        {
+            _recorder.WorkerLog(worker.Id, $"could not be started: {error?.Message}");
+            worker.Status = WorkerStatus.Closed;
+            CountStartFailure(worker, error?.Message ?? "the backend could not start it");
+            return;
+        }
+
+        worker.Handle = handle;
+        if (IsFinished || worker.Status == WorkerStatus.Closed)
+        {
+            handle.Kill();
+            _background.Add(handle.DisposeAsync().AsTask());
+            return;
+        }
+
+        worker.Status = WorkerStatus.AwaitingHello;
+        worker.LastHeard = Now;
+        _recorder.WorkerLog(worker.Id, $"started ({handle.Location})");
+        _background.Add(worker.PumpAsync(handle.Input));
+        _background.Add(ReadLoopAsync(worker, handle));
+    }
+
+    /// <summary>Decodes a worker's frames and posts them in batches; reports how its output ended and how it exited.</summary>
+    private async Task ReadLoopAsync(WorkerSession worker, IWorkerHandle handle)
+    {
+        var reader = new FrameReader(handle.Output);
+        ProtocolException? error = null;
+        try
+        {
+            while (true)
+            {
+                var batch = new List<IMessage>();
+                bool more = await reader.ReadBatchAsync(batch.Add).ConfigureAwait(false);
+                if (batch.Count > 0)
+                {
+                    _events.Writer.TryWrite(new WorkerMessages(worker, batch));
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+            }
+        }
+        catch (ProtocolException e)
+        {
+            error = e;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The stream broke under us: the same as its end.
+        }
+
+        await reader.CompleteAsync().ConfigureAwait(false);
+        if (error is not null)
+        {
+            handle.Kill();
+        }
+
+        // The output ended; the process follows within moments, or is made to.
+        WorkerExit? exit;
+        try
+        {
+            exit = await handle.Exited.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            handle.Kill();
+            exit = await handle.Exited.ConfigureAwait(false);
+        }
+
+        _events.Writer.TryWrite(new WorkerEnded(worker, error, exit));
+    }
+
+    private void OnHello(WorkerSession worker, Hello hello)
+    {
+        if (worker.Status != WorkerStatus.AwaitingHello)
+        {
+            DropForProtocolError(worker, new ProtocolException(ProtocolErrors.Unexpected, "the worker sent Hello twice."));
+            return;
+        }
+
+        if (hello.MinVersion > Protocol.Protocol.Version || hello.MaxVersion < Protocol.Protocol.Version)
+        {
+            var error = new ProtocolException(ProtocolErrors.Version,
+                $"the worker speaks protocol versions {hello.MinVersion}–{hello.MaxVersion}; this head speaks {Protocol.Protocol.Version}. Rebuild the job against the Grid.Sdk version of this tool.");
+            worker.Send(new Goodbye(error.Code, error.Message), Now);
+            DropForProtocolError(worker, error);
+            return;
+        }
+
+        worker.Slots = hello.Slots;
+        worker.Capacity = _options.CapacityFor(hello.Slots);
+        worker.Status = WorkerStatus.Ready;
+        _consecutiveStartFailures = 0;
+        Statistics.LiveWorkers = _workers.Count(w => w.Status is WorkerStatus.Ready or WorkerStatus.Draining);
+        Statistics.Slots = _workers.Where(w => w.Status is WorkerStatus.Ready or WorkerStatus.Draining).Sum(w => w.Slots);
+        Statistics.PeakSlots = Math.Max(Statistics.PeakSlots, Statistics.Slots);
+        _recorder.WorkerLog(worker.Id, $"ready: {hello.Slots} slot(s), pid {hello.ProcessId} on {hello.WorkerName}, {hello.Runtime}");
+        worker.Send(new Welcome(Protocol.Protocol.Version, (uint)_options.HeartbeatInterval.TotalMilliseconds, (uint)_options.Lease.TotalMilliseconds, _options.RunId, worker.Id), Now);
+        Fill(worker);
+    }
+
+    /// <summary>A worker that is going away gives back everything it holds, uncharged, and gets no more.</summary>
+    private void OnDrain(WorkerSession worker, Drain drain)
+    {
+        if (worker.Status != WorkerStatus.Ready)
+        {
+            return;
+        }
+
+        worker.Status = WorkerStatus.Draining;
+        _recorder.Notice($"{worker.Id} is draining ({drain.Reason}, {drain.DeadlineMilliseconds / 1000.0:0.#} s left): its {worker.InFlight.Count} task(s) are requeued");
+        foreach (int index in worker.InFlight)
+        {
+            worker.Send(new Cancel((ulong)index + 1, _table.Attempt[index], CancelReason.Withdrawn), Now);
+            Statistics.InfrastructureRetries++;
+            Requeue(index);
+        }
+
+        worker.InFlight.Clear();
+        worker.Send(Shutdown.Instance, Now);
+        ReplaceIfNeeded();
+        foreach (var other in _workers)
+        {
+            Fill(other);
+        }
+    }
+
+    private void DropForProtocolError(WorkerSession worker, ProtocolException error)
+    {
+        _recorder.Notice($"{worker.Id} broke the protocol and was dropped: {error.Message}");
+        _recorder.WorkerLog(worker.Id, $"{ErrorCodes.WorkerProtocolError}: dropped for a protocol error: {error.Message}");
+        worker.KilledBecause = error.Message;
+        worker.Handle?.Kill();
+        CloseWorker(worker, blameRunningTasks: false, exit: null);
+    }
+
+    private void OnWorkerEnded(WorkerSession worker, ProtocolException? error, WorkerExit? exit)
+    {
+        if (worker.Status == WorkerStatus.Closed)
+        {
+            return;
+        }
+
+        if (error is not null)
+        {
+            DropForProtocolError(worker, error);
+            return;
+        }
+
+        bool expected = worker.KilledBecause is not null || (worker.Status == WorkerStatus.Draining && worker.InFlight.Count == 0) || !HasUnfinishedWork;
+        bool neverReady = worker.Status == WorkerStatus.AwaitingHello;
+        if (!expected)
+        {
+            string how = exit?.Description ?? "its output ended";
+            _recorder.Notice($"{worker.Id} was lost ({how}) with {worker.InFlight.Count} task(s) in flight");
+            _recorder.WorkerLog(worker.Id, $"{ErrorCodes.WorkerExited}: lost: {how}");
+        }
+
+        CloseWorker(worker, blameRunningTasks: !expected || worker.LeaseExpired, exit);
+        if (neverReady && worker.KilledBecause is null)
+        {
+            CountStartFailure(worker, exit?.Description ?? "its output ended before Hello");
+        }
+    }
+
+    /// <summary>
+    /// Gives back a gone worker's attempts. Tasks that were running when it died unexpectedly are suspects: at
+    /// PoisonThreshold deaths a task is quarantined instead of being allowed to take down more workers.
+    /// </summary>
+    private void CloseWorker(WorkerSession worker, bool blameRunningTasks, WorkerExit? exit)
+    {
+        bool wasLive = worker.Status is WorkerStatus.Ready or WorkerStatus.Draining;
+        worker.Status = WorkerStatus.Closed;
+        if (wasLive)
+        {
+            Statistics.WorkersLost += HasUnfinishedWork ? 1 : 0;
+            Statistics.LiveWorkers = _workers.Count(w => w.Status is WorkerStatus.Ready or WorkerStatus.Draining);
+            Statistics.Slots = _workers.Where(w => w.Status is WorkerStatus.Ready or WorkerStatus.Draining).Sum(w => w.Slots);
+        }
+
+        long now = Now;
+        var suspects = blameRunningTasks ? Suspects(worker) : [];
+        foreach (int index in worker.InFlight)
+        {
+            if (suspects.Contains(index) && ++_table.WorkerDeaths[index] >= _options.PoisonThreshold)
+            {
+                string message = $"task '{_tasks.IdOf(index)}' was running on {_table.WorkerDeaths[index]} workers that died (last: {exit?.Description ?? "lost"}); it is quarantined so it cannot take down more.";
+                var error = ErrorBody(ErrorCodes.TaskQuarantined, message);
+                _recorder.Notice(message);
+                _recorder.AttemptFailed(new FailedAttempt(index, _tasks.IdOf(index), _table.Attempt[index], TaskState.Quarantined, true, worker.Id, WallClock(now), error));
+                Commit(index, TaskState.Quarantined, worker, 0, error, now);
+            }
+            else
+            {
+                Statistics.InfrastructureRetries++;
+                Requeue(index);
+            }
+        }
+
+        worker.InFlight.Clear();
+        worker.CloseOutbound();
+        if (worker.Handle is { } handle)
+        {
+            _background.Add(handle.DisposeAsync().AsTask());
+        }
+
+        ReplaceIfNeeded();
+        foreach (var other in _workers)
+        {
+            Fill(other);
+        }
+    }
+
+    /// <summary>
+    /// The attempts a worker was executing when it died. Those that reported Started, and — because a worker
+    /// starts its tasks in dispatch order and one that dies at once may never flush its Started — the
+    /// earliest-dispatched of the rest, up to its slot count.
+    /// </summary>
+    private HashSet<int> Suspects(WorkerSession worker)
+    {
+        var suspects = worker.InFlight.Where(i => _table.State[i] == TaskState.Running).ToHashSet();
+        foreach (int index in worker.InFlight.Where(i => _table.State[i] == TaskState.Leased).OrderBy(i => _table.DispatchOrder[i]))
+        {
+            if (suspects.Count >= Math.Max(1, worker.Slots))
+            {
+                break;
+            }
+
+            suspects.Add(index);
+        }
+
+        return suspects;
+    }
+
+    /// <summary>Keeps the pool at its size while tasks remain.</summary>
+    private void ReplaceIfNeeded()
+    {
+        int unfinished = _tasks.Count - Statistics.Completed;
+        int wanted = Math.Min(_options.Workers, unfinished);
+        int live = _workers.Count(w => w.Status is WorkerStatus.Launching or WorkerStatus.AwaitingHello or WorkerStatus.Ready);
+        for (int i = live; i < wanted && Statistics.AbortReason is null && !_cancellation.IsCancellationRequested; i++)
+        {
+            StartWorker();
+        }
+    }
+
+    private void CountStartFailure(WorkerSession worker, string why)
+    {
+        if (++_consecutiveStartFailures >= _options.MaxConsecutiveStartFailures)
+        {
+            Statistics.AbortReason = $"{ErrorCodes.WorkersCannotStart}: {_consecutiveStartFailures} workers in a row ended before they were ready (last: {worker.Id}, {why}). The job fails at start-up: run it by hand with --input to see why; its stderr is in the run's logs/workers/.";
+            return;
+        }
+
+        ReplaceIfNeeded();
+    }
+
+    /// <summary>Tells every worker to finish, waits a little for them to exit, then kills the rest.</summary>
+    private async Task StopWorkersAsync()
+    {
+        foreach (var worker in _workers.Where(w => w.Status != WorkerStatus.Closed && w.Handle is not null))
+        {
+            if (worker.Status is WorkerStatus.Ready or WorkerStatus.Draining)
+            {
+                worker.Send(Shutdown.Instance, Now);
+            }
+
+            worker.CloseOutbound();
+        }
+
+        var exits = _workers.Where(w => w.Handle is not null).Select(w => w.Handle!.Exited).ToArray();
+        try
+        {
+            await Task.WhenAll(exits).WaitAsync(_options.ShutdownGrace).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        foreach (var worker in _workers)
+        {
+            worker.Handle?.Kill();
+        }
+
+        try
+        {
+            await Task.WhenAll(_background).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        foreach (var worker in _workers)
+        {
+            if (worker.Handle is { } handle)
+            {
+                await handle.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,370 @@
+using System.Threading.Channels;
+using Grid.Protocol;
+using Grid.Protocol.Messages;
+using Grid.Tool.Backends;
+using Grid.Tool.Tasks;
+
+namespace Grid.Tool.Head;
+
+/// <summary>
+/// The head: feeds a run's tasks to workers and commits one result per task.
+///
+/// Guarantees, and where each is enforced:
+/// - At-least-once execution: a task whose worker is lost goes back to Pending (<see cref="Requeue"/>) and runs again.
+/// - Exactly-once results: only a result for the task's current (key, attempt) on the worker holding it is
+///   accepted (<see cref="OnResult"/>); anything else is fenced and counted. A committed task is terminal.
+/// - Two budgets: a handler failure or timeout is charged to the task (MaxAttempts); a lost worker is not,
+///   but each death while the task ran counts toward quarantine (PoisonThreshold).
+/// - Every wait has a timeout: worker start, heartbeat lease, task deadline plus grace (<see cref="OnTick"/>).
+///
+/// One loop owns all state: workers' readers and the clock post events to a channel, and the loop handles
+/// them in batches, then flushes each worker's queued frames once.
+/// </summary>
+public sealed partial class Scheduler
+{
+    private readonly TaskList _tasks;
+    private readonly TaskTable _table;
+    private readonly IWorkerLauncher _launcher;
+    private readonly IRunRecorder _recorder;
+    private readonly SchedulerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Channel<SchedulerEvent> _events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Queue<int> _pending;
+    private readonly Queue<int> _retries = new();
+    private readonly List<WorkerSession> _workers = [];
+    private readonly List<Task> _background = [];
+    private readonly long _startTimestamp;
+    private int _consecutiveStartFailures;
+    private long _dispatches;
+    private CancellationToken _cancellation;
+
+    public Scheduler(TaskList tasks, IWorkerLauncher launcher, IRunRecorder recorder, SchedulerOptions options, TimeProvider? time = null)
+    {
+        _tasks = tasks;
+        _table = new TaskTable(tasks.Count);
+        _launcher = launcher;
+        _recorder = recorder;
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        _pending = new Queue<int>(Enumerable.Range(0, tasks.Count));
+        _startTimestamp = _time.GetTimestamp();
+        Statistics = new RunStatistics { Total = tasks.Count, StartedAt = _time.GetUtcNow() };
+    }
+
+    /// <summary>Live counters; the summary when the run has ended.</summary>
+    public RunStatistics Statistics { get; }
+
+    /// <summary>Called on the loop after each batch of events, with the counters (for progress displays).</summary>
+    public Action<RunStatistics>? OnProgress { get; set; }
+
+    /// <summary>Runs until every task is terminal, the run is aborted, or <paramref name="cancellationToken"/> fires.</summary>
+    public async Task<RunStatistics> RunAsync(CancellationToken cancellationToken = default)
+    {
+        _cancellation = cancellationToken;
+        using var ticker = _time.CreateTimer(_ => _events.Writer.TryWrite(Tick.Instance), null, SchedulerOptions.TickInterval, SchedulerOptions.TickInterval);
+        for (int i = 0; i < Math.Min(_options.Workers, _tasks.Count); i++)
+        {
+            StartWorker();
+        }
+
+        try
+        {
+            while (!IsFinished)
+            {
+                await _events.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+                while (!IsFinished && _events.Reader.TryRead(out var e))
+                {
+                    Handle(e);
+                }
+
+                foreach (var worker in _workers)
+                {
+                    worker.Flush();
+                }
+
+                _recorder.Flush();
+                OnProgress?.Invoke(Statistics);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Statistics.AbortReason ??= "interrupted";
+        }
+        finally
+        {
+            Statistics.EndedAt = _time.GetUtcNow();
+            await StopWorkersAsync().ConfigureAwait(false);
+            _recorder.Flush();
+        }
+
+        return Statistics;
+    }
+
+    private bool IsFinished => Statistics.Completed == _tasks.Count || Statistics.AbortReason is not null;
+
+    private long Now => _time.GetTimestamp();
+
+    private DateTimeOffset WallClock(long timestamp) => Statistics.StartedAt + _time.GetElapsedTime(_startTimestamp, timestamp);
+
+    private void Handle(SchedulerEvent e)
+    {
+        switch (e)
+        {
+            case WorkerMessages m:
+                OnMessages(m.Worker, m.Messages);
+                break;
+            case WorkerEnded ended:
+                OnWorkerEnded(ended.Worker, ended.Error, ended.Exit);
+                break;
+            case WorkerLaunched launched:
+                OnWorkerLaunched(launched.Worker, launched.Handle, launched.Error);
+                break;
+            case Tick:
+                OnTick();
+                break;
+        }
+    }
+
+    private void OnMessages(WorkerSession worker, List<IMessage> messages)
+    {
+        if (worker.Status == WorkerStatus.Closed)
+        {
+            // Frames that were in the pipe when the worker was dropped: its attempts were already requeued.
+            foreach (var message in messages)
+            {
+                if (message is Result)
+                {
+                    Statistics.FencedResults++;
+                }
+            }
+
+            return;
+        }
+
+        worker.LastHeard = Now;
+        foreach (var message in messages)
+        {
+            if (worker.Status == WorkerStatus.Closed)
+            {
+                return;
+            }
+
+            switch (message)
+            {
+                case Result result:
+                    OnResult(worker, result);
+                    break;
+                case Started started:
+                    OnStarted(worker, started);
+                    break;
+                case Log log:
+                    OnLog(worker, log);
+                    break;
+                case Heartbeat:
+                    break;
+                case Hello hello:
+                    OnHello(worker, hello);
+                    break;
+                case Drain drain:
+                    OnDrain(worker, drain);
+                    break;
+                case Goodbye goodbye:
+                    _recorder.WorkerLog(worker.Id, $"said goodbye: {goodbye.Code}: {goodbye.Message}");
+                    break;
+                default:
+                    DropForProtocolError(worker, new ProtocolException(ProtocolErrors.Unexpected, $"a worker may not send {message.Kind} frames."));
+                    break;
+            }
+        }
+    }
+
+    private void OnStarted(WorkerSession worker, Started started)
+    {
+        if (!TryTaskOf(worker, started.Key, out int index))
+        {
+            return;
+        }
+
+        if (_table.State[index] == TaskState.Leased && _table.Attempt[index] == started.Attempt && _table.Worker[index] == worker.Index)
+        {
+            _table.State[index] = TaskState.Running;
+            _table.StartedAt[index] = Now;
+            Statistics.Running++;
+        }
+    }
+
+    private void OnResult(WorkerSession worker, Result result)
+    {
+        if (!TryTaskOf(worker, result.Key, out int index))
+        {
+            return;
+        }
+
+        // Exactly-once: only the current attempt, on the worker that holds it, may end the task. Anything
+        // else is a late or duplicate result of an attempt already given up on.
+        if (!_table.State[index].IsInFlight() || _table.Attempt[index] != result.Attempt || _table.Worker[index] != worker.Index)
+        {
+            Statistics.FencedResults++;
+            return;
+        }
+
+        long now = Now;
+        if (_table.State[index] == TaskState.Leased)
+        {
+            // A worker may legally skip Started for a task it finished at once.
+            _table.StartedAt[index] = now - (long)(result.RunMicroseconds * (_time.TimestampFrequency / 1e6));
+        }
+        else
+        {
+            Statistics.Running--;
+        }
+
+        worker.InFlight.Remove(index);
+        worker.Completed++;
+        Statistics.BusyMicroseconds += (long)result.RunMicroseconds;
+        Statistics.DurationsMs.Add(result.RunMicroseconds / 1000f);
+        switch (result.Outcome)
+        {
+            case Outcome.Succeeded:
+                Commit(index, TaskState.Succeeded, worker, result.RunMicroseconds / 1000.0, result.Body, now);
+                break;
+            case Outcome.Failed:
+                ChargeApplicationFailure(index, worker, TaskState.Failed, result.Body, result.RunMicroseconds / 1000.0, now);
+                break;
+            default:
+                // The worker cancels at the deadline itself; either way the attempt timed out.
+                ChargeApplicationFailure(index, worker, TaskState.TimedOut, TimeoutError(index), result.RunMicroseconds / 1000.0, now);
+                break;
+        }
+
+        Fill(worker);
+    }
+
+    private void OnLog(WorkerSession worker, Log log)
+    {
+        if (log.Key == 0)
+        {
+            _recorder.WorkerLog(worker.Id, System.Text.Encoding.UTF8.GetString(log.Text.Span));
+            return;
+        }
+
+        if (TryTaskOf(worker, log.Key, out int index))
+        {
+            _recorder.TaskLog(index, _tasks.IdOf(index), (int)log.Attempt, worker.Id, log.Source, log.Text.Span);
+        }
+    }
+
+    /// <summary>Maps a wire key to a task number; a key that names no task is a protocol error.</summary>
+    private bool TryTaskOf(WorkerSession worker, ulong key, out int index)
+    {
+        if (key == 0 || key > (ulong)_tasks.Count)
+        {
+            DropForProtocolError(worker, new ProtocolException(ProtocolErrors.Malformed, $"the worker named task key {key}, but the run's keys are 1 to {_tasks.Count}."));
+            index = -1;
+            return false;
+        }
+
+        index = (int)(key - 1);
+        return true;
+    }
+
+    /// <summary>Sends tasks to a worker until it holds its capacity. Retries go first, so failures surface early.</summary>
+    private void Fill(WorkerSession worker)
+    {
+        if (worker.Status != WorkerStatus.Ready)
+        {
+            return;
+        }
+
+        long now = Now;
+        uint timeout = _options.TaskTimeout is { } t ? (uint)Math.Min(uint.MaxValue, t.TotalMilliseconds) : 0;
+        while (worker.InFlight.Count < worker.Capacity && (_retries.TryDequeue(out int index) || _pending.TryDequeue(out index)))
+        {
+            ushort attempt = ++_table.Attempt[index];
+            _table.State[index] = TaskState.Leased;
+            _table.Worker[index] = worker.Index;
+            _table.DispatchedAt[index] = now;
+            _table.DispatchOrder[index] = ++_dispatches;
+            _table.CancelSent[index] = false;
+            worker.InFlight.Add(index);
+            worker.Send(new TaskMessage((ulong)index + 1, attempt, timeout, _tasks.IdOf(index), _tasks.InputOf(index)), now);
+        }
+    }
+
+    /// <summary>
+    /// At-least-once: an attempt that can no longer produce a result returns its task to Pending, with the next
+    /// attempt number; a late result of the old attempt will be fenced.
+    /// </summary>
+    private void Requeue(int index)
+    {
+        if (_table.State[index] == TaskState.Running)
+        {
+            Statistics.Running--;
+        }
+
+        _table.State[index] = TaskState.Pending;
+        _table.Worker[index] = -1;
+        if (_table.Attempt[index] == 1)
+        {
+            Statistics.RetriedTasks++;
+        }
+
+        _retries.Enqueue(index);
+    }
+
+    private void ChargeApplicationFailure(int index, WorkerSession worker, TaskState kind, ReadOnlyMemory<byte> error, double runMs, long now)
+    {
+        int failures = ++_table.ApplicationFailures[index];
+        bool final = failures >= _options.MaxAttempts;
+        _recorder.AttemptFailed(new FailedAttempt(index, _tasks.IdOf(index), _table.Attempt[index], kind, final, worker.Id, WallClock(now), error));
+        if (final)
+        {
+            Commit(index, kind, worker, runMs, error, now);
+        }
+        else
+        {
+            Statistics.ApplicationRetries++;
+            Requeue(index);
+        }
+    }
+
+    private void Commit(int index, TaskState status, WorkerSession? worker, double runMs, ReadOnlyMemory<byte> body, long now)
+    {
+        if (_table.State[index] == TaskState.Running)
+        {
+            Statistics.Running--;
+        }
+
+        _table.State[index] = status;
+        _table.Worker[index] = -1;
+        switch (status)
+        {
+            case TaskState.Succeeded: Statistics.Succeeded++; break;
+            case TaskState.Failed: Statistics.Failed++; break;
+            case TaskState.TimedOut: Statistics.TimedOut++; break;
+            case TaskState.Quarantined: Statistics.Quarantined++; break;
+        }
+
+        long started = _table.StartedAt[index] != 0 ? _table.StartedAt[index] : _table.DispatchedAt[index];
+        _recorder.Commit(new CommittedTask(index, _tasks.IdOf(index), status, _table.Attempt[index], worker?.Id ?? "", WallClock(started), WallClock(now), runMs, body));
+    }
+
+    private ReadOnlyMemory<byte> TimeoutError(int index) => ErrorBody(
+        Diagnostics.ErrorCodes.TaskTimedOut,
+        $"task '{_tasks.IdOf(index)}' ran past its timeout of {_options.TaskTimeout?.TotalSeconds:0.###} s; it was cancelled. Raise --timeout or make the handler observe context.CancellationToken.");
+
+    internal static ReadOnlyMemory<byte> ErrorBody(string code, string message)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("type", "Grid." + code);
+            json.WriteString("code", code);
+            json.WriteString("message", message);
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenMemory;
+    }
+}

@@ -1,0 +1,47 @@
+namespace Grid.Tool.Head;
+
+/// <summary>The knobs of one run's scheduling. Defaults are documented in tool/README.md.</summary>
+public sealed record SchedulerOptions
+{
+    public static readonly TimeSpan DefaultCancelGrace = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan DefaultWorkerStartTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan DefaultShutdownGrace = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(100);
+
+    public required string RunId { get; init; }
+
+    /// <summary>Workers kept running while tasks remain.</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Attempts a task gets when its handler fails or times out (the application budget).</summary>
+    public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>A task running on this many workers that died is quarantined as poison.</summary>
+    public int PoisonThreshold { get; init; } = 3;
+
+    /// <summary>Per-attempt deadline, counted from Started; null for none.</summary>
+    public TimeSpan? TaskTimeout { get; init; }
+
+    /// <summary>After the deadline a Cancel is sent; a worker still running the task this much later is killed.</summary>
+    public TimeSpan CancelGrace { get; init; } = DefaultCancelGrace;
+
+    public TimeSpan HeartbeatInterval { get; init; } = Grid.Protocol.Protocol.DefaultHeartbeatInterval;
+
+    /// <summary>A worker silent for this long is lost.</summary>
+    public TimeSpan Lease { get; init; } = Grid.Protocol.Protocol.DefaultLease;
+
+    /// <summary>A worker that has not said Hello this long after launch is killed.</summary>
+    public TimeSpan WorkerStartTimeout { get; init; } = DefaultWorkerStartTimeout;
+
+    /// <summary>Tasks sent to a worker beyond its slots, so a slot never waits on a round trip; null picks by slots.</summary>
+    public int? Prefetch { get; init; }
+
+    /// <summary>Workers in a row that die before saying Hello abort the run (GRID6011).</summary>
+    public int MaxConsecutiveStartFailures { get; init; } = 5;
+
+    /// <summary>How long to wait for workers to exit after Shutdown before killing them.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = DefaultShutdownGrace;
+
+    /// <summary>Tasks in flight on a worker with <paramref name="slots"/> slots.</summary>
+    public int CapacityFor(int slots) => slots + (Prefetch ?? Math.Max(2 * slots, 16));
+}

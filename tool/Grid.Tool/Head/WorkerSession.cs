@@ -1,0 +1,131 @@
+using System.IO.Pipelines;
+using Grid.Protocol;
+using Grid.Tool.Backends;
+
+namespace Grid.Tool.Head;
+
+/// <summary>Where a worker is in its life, as the head sees it.</summary>
+internal enum WorkerStatus
+{
+    /// <summary>The backend is starting it.</summary>
+    Launching,
+
+    /// <summary>Its streams are open; waiting for Hello.</summary>
+    AwaitingHello,
+
+    /// <summary>Welcomed: takes tasks.</summary>
+    Ready,
+
+    /// <summary>Going away (a spot notice, or told to shut down): takes no new tasks.</summary>
+    Draining,
+
+    /// <summary>Gone; its tasks were requeued.</summary>
+    Closed,
+}
+
+/// <summary>
+/// One worker connection. The scheduler loop alone reads and writes its state; the reader loop only posts
+/// events, and the pump only copies bytes the loop wrote.
+/// </summary>
+internal sealed class WorkerSession
+{
+    private readonly Pipe _outbound = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
+
+    public WorkerSession(int index, string id, long launchedAt)
+    {
+        Index = index;
+        Id = id;
+        LaunchedAt = launchedAt;
+        LastHeard = launchedAt;
+        LastSent = launchedAt;
+    }
+
+    public int Index { get; }
+
+    public string Id { get; }
+
+    public WorkerStatus Status { get; set; } = WorkerStatus.Launching;
+
+    public IWorkerHandle? Handle { get; set; }
+
+    public int Slots { get; set; }
+
+    public int Capacity { get; set; }
+
+    /// <summary>Task numbers of the attempts this worker holds (leased or running).</summary>
+    public HashSet<int> InFlight { get; } = [];
+
+    public long LaunchedAt { get; }
+
+    public long LastHeard { get; set; }
+
+    public long LastSent { get; set; }
+
+    /// <summary>Why the head killed it, when it did: its tasks are then not blamed for its death.</summary>
+    public string? KilledBecause { get; set; }
+
+    /// <summary>It stopped answering; its running tasks are blamed as if it had crashed.</summary>
+    public bool LeaseExpired { get; set; }
+
+    public bool Dirty { get; set; }
+
+    public int Completed { get; set; }
+
+    public PipeWriter Writer => _outbound.Writer;
+
+    /// <summary>Queues one frame for the pump. Nothing blocks: the pipe never pauses, and capacity bounds what is queued.</summary>
+    public void Send(IMessage message, long now)
+    {
+        FrameWriter.Write(_outbound.Writer, message);
+        LastSent = now;
+        Dirty = true;
+    }
+
+    /// <summary>Copies queued frames to the worker until the outbound pipe is completed.</summary>
+    public async Task PumpAsync(Stream destination)
+    {
+        try
+        {
+            await _outbound.Reader.CopyToAsync(destination).ConfigureAwait(false);
+            await destination.FlushAsync().ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The worker closed its stdin (it exited): the reader loop reports that.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            await _outbound.Reader.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                destination.Close();
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    public void Flush()
+    {
+        if (Dirty)
+        {
+            Dirty = false;
+
+            // The pipe never pauses, so this completes at once; the pump does the slow write.
+            var flush = _outbound.Writer.FlushAsync();
+            System.Diagnostics.Debug.Assert(flush.IsCompleted, "an unpaused pipe flushes at once");
+            _ = flush.AsTask();
+        }
+    }
+
+    /// <summary>Sends nothing more; the pump closes the worker's input once it has written what is queued.</summary>
+    public void CloseOutbound()
+    {
+        Flush();
+        _outbound.Writer.Complete();
+    }
+}
