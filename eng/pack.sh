@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Packs Grid's packages in Release, all at one version: Grid.Protocol, Grid.Worker, Grid.Sdk, Grid.Templates
+# and Grid.Tool, into artifacts/packages (or $GRID_PACKAGES_DIR). Packages of these ids already there are
+# removed first. Prints the path of each package made; a failed step prints its build log on stderr.
+# Usage: eng/pack.sh [VERSION]      (default: $GRID_VERSION, else 0.1.0-dev)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+version=${1:-${GRID_VERSION:-0.1.0-dev}}
+out=${GRID_PACKAGES_DIR:-$root/artifacts/packages}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+ids=(Grid.Protocol Grid.Worker Grid.Sdk Grid.Templates Grid.Tool)
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+for id in "${ids[@]}"; do
+  rm -f "$out/$id".[0-9]*.nupkg
+done
+
+logs=$(mktemp -d "${TMPDIR:-/tmp}/grid-pack.XXXXXX")
+trap 'rm -rf "$logs"' EXIT
+failed=()
+
+# pack NAME PROJECT [dotnet pack arguments...]: one package, its output kept in a log.
+pack() {
+  local name=$1 project=$2
+  shift 2
+  if ! dotnet pack "$root/$project" -c Release -o "$out" -p:Version="$version" -nologo -v:q "$@" >"$logs/$name.log" 2>&1; then
+    echo "pack: $name failed:" >&2
+    cat "$logs/$name.log" >&2
+    return 1
+  fi
+}
+
+# wait_all PID...: waits for every job, noting the ones that failed.
+wait_all() {
+  local pid
+  for pid in "$@"; do
+    wait "$pid" || failed+=("$pid")
+  done
+}
+
+# Grid.Sdk and Grid.Templates are only files: they pack alongside everything else.
+pack Grid.Sdk sdk/Grid.Sdk/Grid.Sdk.csproj & sdk_pid=$!
+pack Grid.Templates templates/Grid.Templates/Grid.Templates.csproj & templates_pid=$!
+
+# Build once: packing Grid.Worker builds Grid.Protocol too; Grid.Protocol is then packed from that build, and
+# Grid.Tool builds against it without building it again (which would also race the Protocol pack).
+worker_ok=true
+pack Grid.Worker sdk/Grid.Worker/Grid.Worker.csproj || worker_ok=false
+if $worker_ok; then
+  pack Grid.Protocol sdk/Grid.Protocol/Grid.Protocol.csproj --no-build & protocol_pid=$!
+  pack Grid.Tool tool/Grid.Tool/Grid.Tool.csproj -p:BuildProjectReferences=false & tool_pid=$!
+  wait_all "$protocol_pid" "$tool_pid"
+else
+  failed+=(worker)
+fi
+wait_all "$sdk_pid" "$templates_pid"
+
+for id in "${ids[@]}"; do
+  if [ -f "$out/$id.$version.nupkg" ]; then
+    echo "$out/$id.$version.nupkg"
+  fi
+done
+if [ "${#failed[@]}" -ne 0 ]; then
+  echo "pack: ${#failed[@]} package(s) failed" >&2
+  exit 1
+fi

@@ -1,0 +1,30 @@
+using System.Runtime.InteropServices;
+
+namespace Grid.Serving;
+
+/// <summary>What a worker connection says about itself and what it runs on.</summary>
+internal sealed record WorkerConnectionOptions
+{
+    /// <summary>Attempts run at once.</summary>
+    public int Slots { get; init; } = Environment.ProcessorCount;
+
+    public string WorkerName { get; init; } = Environment.MachineName;
+
+    public uint ProcessId { get; init; } = (uint)Environment.ProcessId;
+
+    public string Runtime { get; init; } = RuntimeInformation.FrameworkDescription;
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Where the worker says why it stopped (stderr); never the protocol stream.</summary>
+    public TextWriter Diagnostics { get; init; } = TextWriter.Null;
+
+    /// <summary>
+    /// True when this connection owns the process's console: prints that carry no scope at all (threads started
+    /// before the worker) become Log frames of key 0 instead of going to stderr.
+    /// </summary>
+    public bool CaptureUntaggedOutput { get; init; }
+
+    /// <summary>How long to wait for Welcome before taking the head for lost.</summary>
+    public TimeSpan WelcomeTimeout { get; init; } = Grid.Protocol.Protocol.DefaultLease;
+}

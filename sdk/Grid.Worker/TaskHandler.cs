@@ -1,0 +1,68 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Grid;
+
+/// <summary>A user's handler seen from the worker: input bytes in, output bytes out.</summary>
+internal abstract class TaskHandler
+{
+    /// <summary>Reads the input, runs the handler, writes the output (UTF-8 JSON, or the handler's own bytes).</summary>
+    public abstract ValueTask<byte[]> InvokeAsync(ReadOnlyMemory<byte> input, TaskContext context);
+}
+
+/// <summary>A typed handler with its JSON contracts resolved once, up front, rather than per task.</summary>
+internal sealed class TaskHandler<TIn, TOut> : TaskHandler
+{
+    private readonly Func<TIn, TaskContext, ValueTask<TOut>> _handler;
+    private readonly JsonTypeInfo<TIn>? _input;
+    private readonly JsonTypeInfo<TOut>? _output;
+
+    public TaskHandler(Func<TIn, TaskContext, ValueTask<TOut>> handler, GridWorkerOptions? options)
+    {
+        _handler = handler;
+        var serializer = options?.SerializerOptions ?? JsonSerializerOptions.Web;
+
+        // Options become read-only at first use anyway; this also fills in the reflection resolver when none was given.
+        serializer.MakeReadOnly(populateMissingResolver: true);
+
+        // byte[] on either side means the raw bytes: no JSON contract is needed (or wanted: JSON would base64 them).
+        _input = typeof(TIn) == typeof(byte[]) ? null : (JsonTypeInfo<TIn>)serializer.GetTypeInfo(typeof(TIn));
+        _output = typeof(TOut) == typeof(byte[]) ? null : (JsonTypeInfo<TOut>)serializer.GetTypeInfo(typeof(TOut));
+    }
+
+    public static TaskHandler<TIn, TOut> FromSync(Func<TIn, TaskContext, TOut> handler, GridWorkerOptions? options)
+    {
+        // A sync overload picked for an async lambda would serialize the Task itself; say so at start, not per task.
+        if (typeof(Task).IsAssignableFrom(typeof(TOut)) || IsValueTask(typeof(TOut)))
+        {
+            throw new ArgumentException(
+                $"The handler returns {typeof(TOut).Name}; use GridWorker.RunAsync for an asynchronous handler.", nameof(handler));
+        }
+
+        return new TaskHandler<TIn, TOut>((input, context) => new ValueTask<TOut>(handler(input, context)), options);
+    }
+
+    public override async ValueTask<byte[]> InvokeAsync(ReadOnlyMemory<byte> input, TaskContext context)
+    {
+        var output = await _handler(ReadInput(input), context).ConfigureAwait(false);
+        return _output is null ? (byte[])(object)output! : JsonSerializer.SerializeToUtf8Bytes(output, _output);
+    }
+
+    private TIn ReadInput(ReadOnlyMemory<byte> input)
+    {
+        if (_input is not null)
+        {
+            return JsonSerializer.Deserialize(input.Span, _input)!;
+        }
+
+        // The protocol hands over a whole array per task; pass it on without a copy when it is one.
+        var bytes = MemoryMarshal.TryGetArray(input, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : input.ToArray();
+        return (TIn)(object)bytes;
+    }
+
+    private static bool IsValueTask(Type type) =>
+        type == typeof(ValueTask) || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ValueTask<>));
+}

@@ -1,0 +1,102 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Grid.Protocol.Messages;
+
+namespace Grid.Worker.Tests;
+
+/// <summary>What a handler may take and return, and how the public entry points bind to lambdas.</summary>
+public class HandlerTests
+{
+    private sealed record Point(int X, int Y);
+
+    private sealed record TileSize(int TileWidth);
+
+    private sealed class NoLog : ILogTarget
+    {
+        public void WriteLogLine(LogLevel level, string message)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task RawBytesInAndOutPassThroughUntouched()
+    {
+        await using var head = FakeHead.Start((byte[] input, TaskContext _) => input.Reverse().ToArray());
+        await head.HandshakeAsync();
+
+        await head.SendTaskAsync(1, "[1,2]");
+
+        var result = (await head.ReceiveUntilResultsAsync(1)).OfType<Result>().Single();
+        Assert.Equal("]2,1[", Encoding.UTF8.GetString(result.Body.Span));
+    }
+
+    [Fact]
+    public async Task AnyJsonCanBeTakenAsAJsonElementOrAJsonNode()
+    {
+        await using var element = FakeHead.Start((JsonElement input, TaskContext _) => input.ValueKind.ToString());
+        await using var node = FakeHead.Start((JsonNode input, TaskContext _) => input.GetValueKind().ToString());
+        await element.HandshakeAsync();
+        await node.HandshakeAsync();
+
+        await element.SendTaskAsync(1, "[1,2]");
+        await node.SendTaskAsync(1, "\"text\"");
+
+        Assert.Equal("\"Array\"", Encoding.UTF8.GetString((await element.ReceiveUntilResultsAsync(1)).OfType<Result>().Single().Body.Span));
+        Assert.Equal("\"String\"", Encoding.UTF8.GetString((await node.ReceiveUntilResultsAsync(1)).OfType<Result>().Single().Body.Span));
+    }
+
+    [Fact]
+    public async Task RecordsAreReadAndWrittenWithWebDefaults()
+    {
+        await using var head = FakeHead.Start((Point input, TaskContext _) => new Point(input.Y, input.X));
+        await head.HandshakeAsync();
+
+        await head.SendTaskAsync(1, """{"X":1,"y":2}""");
+
+        Assert.Equal("""{"x":2,"y":1}""", Encoding.UTF8.GetString((await head.ReceiveUntilResultsAsync(1)).OfType<Result>().Single().Body.Span));
+    }
+
+    [Fact]
+    public async Task SerializerOptionsFromTheCallerAreUsed()
+    {
+        var options = new GridWorkerOptions { SerializerOptions = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower } };
+        var handler = TaskHandler<TileSize, TileSize>.FromSync((input, _) => input with { TileWidth = input.TileWidth * 2 }, options);
+        var context = new TaskContext("t", 1, "w", new NoLog(), CancellationToken.None);
+
+        var output = await handler.InvokeAsync("""{"tile_width":3}"""u8.ToArray(), context);
+
+        Assert.Equal("""{"tile_width":6}""", Encoding.UTF8.GetString(output));
+    }
+
+    [Fact]
+    public async Task EveryOverloadBindsToAnExplicitlyTypedLambda()
+    {
+        // A bad argument makes each call print the usage and return 2 without running anything: what is checked
+        // here is that each lambda shape compiles against the intended overload.
+        string[] args = ["--no-such-option"];
+        Assert.Equal(2, GridWorker.Run(args, (Point input, TaskContext _) => input.X));
+        Assert.Equal(2, await GridWorker.RunAsync(args, (Point input, TaskContext _) => input.X));
+        Assert.Equal(2, await GridWorker.RunAsync(args, async (Point input, TaskContext context) =>
+        {
+            await Task.Delay(1, context.CancellationToken);
+            return input.X;
+        }));
+        Assert.Equal(2, await GridWorker.RunAsync(args, async ValueTask<int> (Point input, TaskContext context) =>
+        {
+            await Task.Delay(1, context.CancellationToken);
+            return input.X;
+        }));
+    }
+
+    [Fact]
+    public void AnAsyncLambdaGivenToTheSyncRunIsRefusedWithAHint()
+    {
+        var error = Assert.Throws<ArgumentException>(() => GridWorker.Run(["--grid-worker"], async (Point input, TaskContext _) =>
+        {
+            await Task.Yield();
+            return input.X;
+        }));
+        Assert.Contains("RunAsync", error.Message, StringComparison.Ordinal);
+    }
+}
