@@ -44,6 +44,18 @@ public sealed class LocalRunTests
     }
 
     [Fact]
+    public async Task TasksJsonlInTheWorkingFolderIsTheDefaultTaskList()
+    {
+        using var run = new ToolRun();
+        TestJob.WriteTasks(run.Directory, TestJob.Plain(7));
+
+        int exit = await run.RunAsync("--run-id", "default");
+
+        Assert.True(exit == 0, run.Error);
+        Assert.Equal(7, ResultLine.ReadAll(Path.Combine(run.RunFolder("default"), "results.jsonl")).Count);
+    }
+
+    [Fact]
     public async Task InputsGlobMakesOneTaskPerFile()
     {
         using var run = new ToolRun();
@@ -91,6 +103,10 @@ public sealed class LocalRunTests
         Assert.EndsWith("run fail: 180 succeeded, 20 failed", run.Out.TrimEnd(), StringComparison.Ordinal);
         var summary = SummaryFile.Read(run.RunFolder("fail"));
         Assert.Equal(20, summary.Count("applicationRetries"));
+        var retried = File.ReadAllLines(Path.Combine(run.RunFolder("fail"), "attempts.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(20, retried.Count);
+        Assert.All(retried, a => Assert.Equal("failed", (string?)a["outcome"]));
+        Assert.All(retried, a => Assert.NotNull(a["started"]));
         Assert.Equal(20, summary.Count("retried"));
     }
 

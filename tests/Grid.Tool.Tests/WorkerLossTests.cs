@@ -30,6 +30,10 @@ public sealed class WorkerLossTests
         Assert.True(summary.Count("infrastructureRetries") > 0);
         Assert.True(summary.Count("workersLost") >= 3, $"{summary.Count("workersLost")} workers lost");
         Assert.Equal(0, new FileInfo(Path.Combine(run.RunFolder("chaos"), "errors.jsonl")).Length);
+        var lost = File.ReadAllLines(Path.Combine(run.RunFolder("chaos"), "attempts.jsonl")).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).ToList();
+        Assert.Equal(summary.Count("infrastructureRetries"), lost.Count);
+        Assert.All(lost, a => Assert.Equal("lost", (string?)a["outcome"]));
+        Assert.Equal(summary.Count("workersStarted"), File.ReadAllLines(Path.Combine(run.RunFolder("chaos"), "workers.jsonl")).Length);
     }
 
     /// <summary>Starts real workers and SIGKILLs a random live one at a steady interval.</summary>
@@ -69,5 +73,28 @@ public sealed class WorkerLossTests
                 Interlocked.Increment(ref _kills);
             }
         }
+    }
+}
+
+public sealed class StartFailureTests
+{
+    [Fact]
+    public async Task JobThatDiesAtStartUpAbortsTheRunWithGrid6011()
+    {
+        using var run = new ToolRun();
+        string file = TestJob.WriteTasks(run.Directory, TestJob.Plain(10));
+
+        int exit = await run.RunWithLauncherAsync(
+            (_, _, recorder) => new LocalProcessLauncher("/bin/sh", ["-c", "echo 'Unhandled exception: config missing' >&2; exit 3"], new Dictionary<string, string>(), recorder.WorkerStderr),
+            new RunOptions { TasksFile = file, Workers = 2, RunId = "dead", WorkingDirectory = run.Directory });
+
+        Assert.Equal(4, exit);
+        Assert.Contains("GRID6011", run.Error, StringComparison.Ordinal);
+        var summary = SummaryFile.Read(run.RunFolder("dead"));
+        Assert.Equal(10, summary.Count("notRun"));
+        Assert.InRange(summary.Count("workersStarted"), 5, 8);
+        string logs = string.Join('\n', Directory.GetFiles(Path.Combine(run.RunFolder("dead"), "logs", "workers")).Select(File.ReadAllText));
+        Assert.Contains("config missing", logs, StringComparison.Ordinal);
+        Assert.EndsWith("run dead: 0 succeeded, 10 failed", run.Out.TrimEnd(), StringComparison.Ordinal);
     }
 }

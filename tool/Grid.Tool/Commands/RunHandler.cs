@@ -28,8 +28,16 @@ public sealed partial class RunHandler
     /// <summary>Builds a launcher for the job's assembly; tests swap in their own.</summary>
     public Func<string, RunFolder, RecorderHandle, IWorkerLauncher>? LauncherFactory { get; init; }
 
+    /// <summary>With neither --tasks nor --inputs, a tasks.jsonl in the working folder is the task list.</summary>
+    public const string DefaultTasksFile = "tasks.jsonl";
+
     public async Task<int> RunAsync(RunOptions options, CancellationToken cancellationToken)
     {
+        if (options.TasksFile is null && options.InputsGlob is null && File.Exists(Path.Combine(options.WorkingDirectory, DefaultTasksFile)))
+        {
+            options = options with { TasksFile = DefaultTasksFile };
+        }
+
         Validate(options);
         var tasks = LoadTasks(options);
         string runId = options.RunId ?? NewRunId(_context.Time);
@@ -103,7 +111,7 @@ public sealed partial class RunHandler
         if ((options.TasksFile is null) == (options.InputsGlob is null))
         {
             throw new GridException(ErrorCodes.TaskSourceChoice, options.TasksFile is null
-                ? "no tasks given. Pass --tasks FILE.jsonl (one JSON input per line) or --inputs 'GLOB' (one task per file)."
+                ? $"no tasks given, and there is no {DefaultTasksFile} here. Pass --tasks FILE.jsonl (one JSON input per line) or --inputs 'GLOB' (one task per file)."
                 : "both --tasks and --inputs were given; pass one of them.");
         }
 

@@ -10,6 +10,7 @@ public sealed record CommittedTask(
     TaskState Status,
     int Attempts,
     string Worker,
+    DateTimeOffset Dispatched,
     DateTimeOffset Started,
     DateTimeOffset Ended,
     double RunMilliseconds,
@@ -18,6 +19,13 @@ public sealed record CommittedTask(
 /// <summary>One failed attempt, final or retried: a line of errors.jsonl.</summary>
 public sealed record FailedAttempt(int Index, string Id, int Attempt, TaskState Kind, bool Final, string Worker, DateTimeOffset At, ReadOnlyMemory<byte> Error);
 
+/// <summary>An attempt that ended without ending its task (retried after a failure, or given back by a lost or draining worker): a line of attempts.jsonl.</summary>
+/// <param name="Outcome">failed, timed_out, lost (the worker died or was dropped) or withdrawn (the worker drained).</param>
+public sealed record AttemptRecord(string Id, int Attempt, string Worker, string Outcome, DateTimeOffset Dispatched, DateTimeOffset? Started, DateTimeOffset Ended);
+
+/// <summary>A worker's life, written when it ends: a line of workers.jsonl.</summary>
+public sealed record WorkerRecord(string Id, string Location, int Slots, DateTimeOffset Launched, DateTimeOffset? Ready, DateTimeOffset Ended, int Completed, string End);
+
 /// <summary>Where the scheduler writes what happened. Called from the scheduler loop only.</summary>
 public interface IRunRecorder
 {
@@ -25,6 +33,12 @@ public interface IRunRecorder
     void Commit(CommittedTask task);
 
     void AttemptFailed(FailedAttempt attempt);
+
+    /// <summary>An attempt that did not end its task.</summary>
+    void AttemptEnded(AttemptRecord attempt);
+
+    /// <summary>A worker is gone (or the run ended).</summary>
+    void WorkerEnded(WorkerRecord worker);
 
     /// <summary>Text an attempt wrote.</summary>
     void TaskLog(int index, string id, int attempt, string worker, LogSource source, ReadOnlySpan<byte> text);

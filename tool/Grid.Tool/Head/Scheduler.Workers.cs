@@ -9,6 +9,7 @@ namespace Grid.Tool.Head;
 public sealed partial class Scheduler
 {
     private int _nextWorkerNumber;
+    private int _consecutiveStartKills;
 
     private int LiveWorkers => _workers.Count(w => w.Status != WorkerStatus.Closed);
 
@@ -39,6 +40,7 @@ public sealed partial class Scheduler
         {
             _recorder.WorkerLog(worker.Id, $"could not be started: {error?.Message}");
             worker.Status = WorkerStatus.Closed;
+            RecordWorkerEnd(worker, $"could not be started: {error?.Message}");
             CountStartFailure(worker, error?.Message ?? "the backend could not start it");
             return;
         }
@@ -128,9 +130,11 @@ public sealed partial class Scheduler
         }
 
         worker.Slots = hello.Slots;
+        worker.ReadyAt = Now;
         worker.Capacity = _options.CapacityFor(hello.Slots);
         worker.Status = WorkerStatus.Ready;
         _consecutiveStartFailures = 0;
+        _consecutiveStartKills = 0;
         Statistics.LiveWorkers = _workers.Count(w => w.Status is WorkerStatus.Ready or WorkerStatus.Draining);
         Statistics.Slots = _workers.Where(w => w.Status is WorkerStatus.Ready or WorkerStatus.Draining).Sum(w => w.Slots);
         Statistics.PeakSlots = Math.Max(Statistics.PeakSlots, Statistics.Slots);
@@ -153,7 +157,7 @@ public sealed partial class Scheduler
         {
             worker.Send(new Cancel((ulong)index + 1, _table.Attempt[index], CancelReason.Withdrawn), Now);
             Statistics.InfrastructureRetries++;
-            Requeue(index);
+            Requeue(index, "withdrawn", worker);
         }
 
         worker.InFlight.Clear();
@@ -199,7 +203,7 @@ public sealed partial class Scheduler
         CloseWorker(worker, blameRunningTasks: !expected || worker.LeaseExpired, exit);
         if (neverReady && worker.KilledBecause is null)
         {
-            CountStartFailure(worker, exit?.Description ?? "its output ended before Hello");
+            CountStartFailure(worker, exit?.Description ?? "its output ended before Hello", killed: exit?.WasKilled ?? false);
         }
     }
 
@@ -233,12 +237,13 @@ public sealed partial class Scheduler
             else
             {
                 Statistics.InfrastructureRetries++;
-                Requeue(index);
+                Requeue(index, "lost", worker);
             }
         }
 
         worker.InFlight.Clear();
         worker.CloseOutbound();
+        RecordWorkerEnd(worker, worker.KilledBecause ?? exit?.Description ?? (HasUnfinishedWork ? "lost" : "finished"));
         if (worker.Handle is { } handle)
         {
             _background.Add(handle.DisposeAsync().AsTask());
@@ -272,6 +277,11 @@ public sealed partial class Scheduler
         return suspects;
     }
 
+    private void RecordWorkerEnd(WorkerSession worker, string end) =>
+        _recorder.WorkerEnded(new WorkerRecord(
+            worker.Id, worker.Handle?.Location ?? "", worker.Slots, WallClock(worker.LaunchedAt),
+            worker.ReadyAt == 0 ? null : WallClock(worker.ReadyAt), WallClock(Now), worker.Completed, end));
+
     /// <summary>Keeps the pool at its size while tasks remain.</summary>
     private void ReplaceIfNeeded()
     {
@@ -284,11 +294,19 @@ public sealed partial class Scheduler
         }
     }
 
-    private void CountStartFailure(WorkerSession worker, string why)
+    /// <summary>
+    /// A job that fails at start-up makes every worker exit before its handshake: after a few in a row the run is
+    /// aborted rather than restarting workers forever. A worker SIGKILLed while starting says nothing about the
+    /// job (an operator, a chaos test, a reclaimed machine), so such deaths have a far larger allowance.
+    /// </summary>
+    private void CountStartFailure(WorkerSession worker, string why, bool killed = false)
     {
-        if (++_consecutiveStartFailures >= _options.MaxConsecutiveStartFailures)
+        bool abort = killed
+            ? ++_consecutiveStartKills >= _options.MaxConsecutiveStartFailures * 10
+            : ++_consecutiveStartFailures >= _options.MaxConsecutiveStartFailures;
+        if (abort)
         {
-            Statistics.AbortReason = $"{ErrorCodes.WorkersCannotStart}: {_consecutiveStartFailures} workers in a row ended before they were ready (last: {worker.Id}, {why}). The job fails at start-up: run it by hand with --input to see why; its stderr is in the run's logs/workers/.";
+            Statistics.AbortReason = $"{ErrorCodes.WorkersCannotStart}: {(killed ? _consecutiveStartKills : _consecutiveStartFailures)} workers in a row ended before they were ready (last: {worker.Id}, {why}). The job fails at start-up: run it by hand with --input to see why; its stderr is in the run's logs/workers/.";
             return;
         }
 
@@ -300,6 +318,7 @@ public sealed partial class Scheduler
     {
         foreach (var worker in _workers.Where(w => w.Status != WorkerStatus.Closed && w.Handle is not null))
         {
+            RecordWorkerEnd(worker, Statistics.AbortReason is null ? "finished" : "stopped: the run was aborted");
             if (worker.Status is WorkerStatus.Ready or WorkerStatus.Draining)
             {
                 worker.Send(Shutdown.Instance, Now);

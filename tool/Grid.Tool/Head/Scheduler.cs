@@ -214,10 +214,6 @@ public sealed partial class Scheduler
             // A worker may legally skip Started for a task it finished at once.
             _table.StartedAt[index] = now - (long)(result.RunMicroseconds * (_time.TimestampFrequency / 1e6));
         }
-        else
-        {
-            Statistics.Running--;
-        }
 
         worker.InFlight.Remove(index);
         worker.Completed++;
@@ -285,6 +281,7 @@ public sealed partial class Scheduler
             _table.Worker[index] = worker.Index;
             _table.DispatchedAt[index] = now;
             _table.DispatchOrder[index] = ++_dispatches;
+            _table.StartedAt[index] = 0;
             _table.CancelSent[index] = false;
             worker.InFlight.Add(index);
             worker.Send(new TaskMessage((ulong)index + 1, attempt, timeout, _tasks.IdOf(index), _tasks.InputOf(index)), now);
@@ -295,8 +292,13 @@ public sealed partial class Scheduler
     /// At-least-once: an attempt that can no longer produce a result returns its task to Pending, with the next
     /// attempt number; a late result of the old attempt will be fenced.
     /// </summary>
-    private void Requeue(int index)
+    private void Requeue(int index, string outcome, WorkerSession worker)
     {
+        long now = Now;
+        bool started = _table.StartedAt[index] != 0;
+        _recorder.AttemptEnded(new AttemptRecord(
+            _tasks.IdOf(index), _table.Attempt[index], worker.Id, outcome, WallClock(_table.DispatchedAt[index]),
+            started ? WallClock(_table.StartedAt[index]) : null, WallClock(now)));
         if (_table.State[index] == TaskState.Running)
         {
             Statistics.Running--;
@@ -324,7 +326,7 @@ public sealed partial class Scheduler
         else
         {
             Statistics.ApplicationRetries++;
-            Requeue(index);
+            Requeue(index, kind.ToStatus(), worker);
         }
     }
 
@@ -346,7 +348,7 @@ public sealed partial class Scheduler
         }
 
         long started = _table.StartedAt[index] != 0 ? _table.StartedAt[index] : _table.DispatchedAt[index];
-        _recorder.Commit(new CommittedTask(index, _tasks.IdOf(index), status, _table.Attempt[index], worker?.Id ?? "", WallClock(started), WallClock(now), runMs, body));
+        _recorder.Commit(new CommittedTask(index, _tasks.IdOf(index), status, _table.Attempt[index], worker?.Id ?? "", WallClock(_table.DispatchedAt[index]), WallClock(started), WallClock(now), runMs, body));
     }
 
     private ReadOnlyMemory<byte> TimeoutError(int index) => ErrorBody(

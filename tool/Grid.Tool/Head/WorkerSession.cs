@@ -57,6 +57,9 @@ internal sealed class WorkerSession
 
     public long LaunchedAt { get; }
 
+    /// <summary>When it said Hello; 0 before.</summary>
+    public long ReadyAt { get; set; }
+
     public long LastHeard { get; set; }
 
     public long LastSent { get; set; }

@@ -26,6 +26,12 @@ public sealed class RunFolder
 
     public string Summary => Combine("summary.json");
 
+    /// <summary>Attempts that did not end their task: retried failures, and attempts lost with a worker.</summary>
+    public string Attempts => Combine("attempts.jsonl");
+
+    /// <summary>One line per worker, written when it ends.</summary>
+    public string Workers => Combine("workers.jsonl");
+
     public string Logs => Combine("logs");
 
     public string WorkerLogs => Combine("logs", "workers");

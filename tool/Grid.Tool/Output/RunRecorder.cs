@@ -16,6 +16,10 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
     private readonly Utf8JsonWriter _resultsJson;
     private readonly FileStream _errors;
     private readonly Utf8JsonWriter _errorsJson;
+    private readonly FileStream _attempts;
+    private readonly Utf8JsonWriter _attemptsJson;
+    private readonly FileStream _workers;
+    private readonly Utf8JsonWriter _workersJson;
     private readonly TaskLogs _logs;
     private readonly Dictionary<string, StreamWriter> _workerLogs = new(StringComparer.Ordinal);
     private readonly Action<string> _onEvent;
@@ -29,6 +33,10 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         _resultsJson = new Utf8JsonWriter(_results, new JsonWriterOptions { SkipValidation = false });
         _errors = Open(folder.Errors);
         _errorsJson = new Utf8JsonWriter(_errors);
+        _attempts = Open(folder.Attempts);
+        _attemptsJson = new Utf8JsonWriter(_attempts);
+        _workers = Open(folder.Workers);
+        _workersJson = new Utf8JsonWriter(_workers);
         _logs = new TaskLogs(folder);
     }
 
@@ -51,6 +59,7 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
 
         json.WriteNumber("attempts", task.Attempts);
         json.WriteString("worker", task.Worker);
+        json.WriteString("dispatched", task.Dispatched.UtcDateTime);
         json.WriteString("started", task.Started.UtcDateTime);
         json.WriteString("ended", task.Ended.UtcDateTime);
         json.WriteNumber("durationMs", Math.Round(task.RunMilliseconds, 3));
@@ -81,6 +90,57 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         _errors.WriteByte((byte)'\n');
     }
 
+    public void AttemptEnded(AttemptRecord attempt)
+    {
+        var json = _attemptsJson;
+        json.Reset();
+        json.WriteStartObject();
+        json.WriteString("id", attempt.Id);
+        json.WriteNumber("attempt", attempt.Attempt);
+        json.WriteString("worker", attempt.Worker);
+        json.WriteString("outcome", attempt.Outcome);
+        json.WriteString("dispatched", attempt.Dispatched.UtcDateTime);
+        if (attempt.Started is { } started)
+        {
+            json.WriteString("started", started.UtcDateTime);
+        }
+        else
+        {
+            json.WriteNull("started");
+        }
+
+        json.WriteString("ended", attempt.Ended.UtcDateTime);
+        json.WriteEndObject();
+        json.Flush();
+        _attempts.WriteByte((byte)'\n');
+    }
+
+    public void WorkerEnded(WorkerRecord worker)
+    {
+        var json = _workersJson;
+        json.Reset();
+        json.WriteStartObject();
+        json.WriteString("id", worker.Id);
+        json.WriteString("location", worker.Location);
+        json.WriteNumber("slots", worker.Slots);
+        json.WriteString("launched", worker.Launched.UtcDateTime);
+        if (worker.Ready is { } ready)
+        {
+            json.WriteString("ready", ready.UtcDateTime);
+        }
+        else
+        {
+            json.WriteNull("ready");
+        }
+
+        json.WriteString("ended", worker.Ended.UtcDateTime);
+        json.WriteNumber("completed", worker.Completed);
+        json.WriteString("end", worker.End);
+        json.WriteEndObject();
+        json.Flush();
+        _workers.WriteByte((byte)'\n');
+    }
+
     public void TaskLog(int index, string id, int attempt, string worker, LogSource source, ReadOnlySpan<byte> text) =>
         _logs.Append(index, id, attempt, worker, source, text);
 
@@ -102,6 +162,8 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
     {
         _results.Flush();
         _errors.Flush();
+        _attempts.Flush();
+        _workers.Flush();
         lock (_workerLogs)
         {
             foreach (var writer in _workerLogs.Values)
@@ -122,6 +184,10 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         _results.Dispose();
         _errorsJson.Dispose();
         _errors.Dispose();
+        _attemptsJson.Dispose();
+        _attempts.Dispose();
+        _workersJson.Dispose();
+        _workers.Dispose();
         lock (_workerLogs)
         {
             foreach (var writer in _workerLogs.Values)
