@@ -63,7 +63,7 @@ public sealed partial class RunHandler
         int slots = options.Slots ?? Math.Max(1, Environment.ProcessorCount / options.Workers);
         var progress = ProgressDisplay.For(_context.Error, _context.Time, _context.ErrorIsTerminal);
         using var recorder = new RunRecorder(folder, progress.Notice);
-        WriteRunJson(folder, runId, job, project, tasks, options, slots);
+        WriteRunJson(folder, runId, job, project, assembly, tasks, options, slots);
         var handle = new RecorderHandle(recorder);
         var launcher = LauncherFactory?.Invoke(assembly, folder, handle) ?? new LocalProcessLauncher(
             JobProject.DotnetHost,
@@ -137,7 +137,7 @@ public sealed partial class RunHandler
     public static string NewRunId(TimeProvider time) =>
         $"{time.GetUtcNow():yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}";
 
-    private void WriteRunJson(RunFolder folder, string runId, string job, string project, TaskList tasks, RunOptions options, int slots)
+    private void WriteRunJson(RunFolder folder, string runId, string job, string project, string assembly, TaskList tasks, RunOptions options, int slots)
     {
         using var stream = File.Create(folder.RunJson);
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
@@ -145,7 +145,11 @@ public sealed partial class RunHandler
         json.WriteString("runId", runId);
         json.WriteString("job", job);
         json.WriteString("project", project);
+        json.WriteString("assembly", assembly);
+        json.WriteString("configuration", options.Configuration);
         json.WriteString("backend", "local");
+        json.WriteString("workingDirectory", options.WorkingDirectory);
+        json.WriteString("tasksKind", options.TasksFile is null ? "glob" : "file");
         json.WriteString("tasks", tasks.Source);
         json.WriteNumber("taskCount", tasks.Count);
         json.WriteNumber("workers", options.Workers);
