@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that Grid's container tests need: the distribution registry, podman on
-# runc, umoci and skopeo for building and copying images, and python3-bcrypt for htpasswd lines.
+# Installs the Debian packages that Grid's tests need: the distribution registry, podman on runc, umoci
+# and skopeo for building and copying images, python3-bcrypt for htpasswd lines, and headless Chromium
+# for rendering the run report.
 # Only packages that are missing are installed; when nothing is missing apt is not touched at all.
 #
 # Usage: eng/install-deps.sh          (as root, Debian 12; non-interactive)
@@ -15,6 +16,8 @@ packages=(
   uidmap fuse-overlayfs slirp4netns # rootless podman; harmless as root
   umoci skopeo                # build an OCI image from a tarball; copy it to a registry
   python3-bcrypt              # bcrypt lines for the registry's htpasswd file (htpasswd is not installed)
+  python3-jsonschema          # an independent check of grid.json against docs/grid-manifest.schema.json
+  chromium fonts-dejavu-core  # renders report.html in the report tests (screenshot, DOM after its script ran)
   jq curl ca-certificates tar
 )
 

@@ -93,8 +93,9 @@ public sealed class PackedGrid : IAsyncLifetime
     }
 }
 
+/// <summary>The end-to-end tests share one packed Grid and, for those that build images, one container lab.</summary>
 [CollectionDefinition(Name)]
-public sealed class PackedGridTests : ICollectionFixture<PackedGrid>
+public sealed class PackedGridTests : ICollectionFixture<PackedGrid>, ICollectionFixture<ContainerLab>
 {
     public const string Name = "packed grid";
 }

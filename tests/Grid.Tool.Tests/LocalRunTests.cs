@@ -56,6 +56,23 @@ public sealed class LocalRunTests
     }
 
     [Fact]
+    public async Task TaskIdsThatLookLikePathsNeverEscapeTheRunFolder()
+    {
+        using var run = new ToolRun();
+        string file = Path.Combine(run.Directory, "tasks.jsonl");
+        File.WriteAllLines(file, ["{\"id\":\"../../escape\",\"print\":10}", "{\"id\":\"/etc/passwd\",\"print\":10}", "{\"id\":\"..\",\"print\":10}"]);
+
+        int exit = await run.RunAsync("--tasks", file, "--workers", "1", "--run-id", "paths");
+
+        Assert.True(exit == 0, run.Error);
+        string logs = Path.Combine(run.RunFolder("paths"), "logs");
+        var written = Directory.GetFiles(run.Directory, "*.log", SearchOption.AllDirectories).Where(f => !f.Contains("workers", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(3, written.Length);
+        Assert.All(written, f => Assert.Equal(logs, Path.GetDirectoryName(f)));
+        Assert.All(ResultLine.ReadAll(Path.Combine(run.RunFolder("paths"), "results.jsonl")), r => Assert.StartsWith("logs/", r.Log, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task InputsGlobMakesOneTaskPerFile()
     {
         using var run = new ToolRun();

@@ -33,6 +33,8 @@ public sealed class WorkerLossTests
         var lost = File.ReadAllLines(Path.Combine(run.RunFolder("chaos"), "attempts.jsonl")).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).ToList();
         Assert.Equal(summary.Count("infrastructureRetries"), lost.Count);
         Assert.All(lost, a => Assert.Equal("lost", (string?)a["outcome"]));
+        Assert.All(lost, a => Assert.Equal("killed", (string?)a["cause"]));
+        Assert.True(summary["workerEnds"]!["killed"]!.GetValue<int>() >= 3);
         Assert.Equal(summary.Count("workersStarted"), File.ReadAllLines(Path.Combine(run.RunFolder("chaos"), "workers.jsonl")).Length);
     }
 
@@ -40,7 +42,7 @@ public sealed class WorkerLossTests
     private sealed class KillingLauncher : IWorkerLauncher, IDisposable
     {
         private readonly IWorkerLauncher _inner;
-        private readonly ConcurrentDictionary<string, IWorkerHandle> _live = new();
+        private readonly ConcurrentDictionary<string, (IWorkerHandle Handle, DateTime Launched)> _live = new();
         private readonly Timer _timer;
         private int _kills;
 
@@ -57,7 +59,7 @@ public sealed class WorkerLossTests
         public async Task<IWorkerHandle> LaunchAsync(string workerId, CancellationToken cancellationToken)
         {
             var handle = await _inner.LaunchAsync(workerId, cancellationToken);
-            _live[workerId] = handle;
+            _live[workerId] = (handle, DateTime.UtcNow);
             _ = handle.Exited.ContinueWith(_ => _live.TryRemove(workerId, out var _), TaskScheduler.Default);
             return handle;
         }
@@ -66,10 +68,11 @@ public sealed class WorkerLossTests
 
         private void KillOne()
         {
-            var live = _live.Values.ToArray();
+            // Workers that have had time to start: this is about losing workers mid-run, not at boot.
+            var live = _live.Values.Where(w => DateTime.UtcNow - w.Launched > TimeSpan.FromMilliseconds(500)).ToArray();
             if (live.Length > 0)
             {
-                live[Random.Shared.Next(live.Length)].Kill();
+                live[Random.Shared.Next(live.Length)].Handle.Kill();
                 Interlocked.Increment(ref _kills);
             }
         }

@@ -10,6 +10,11 @@ public static class GridCli
     public static RootCommand Create(CommandContext context) => new("dotnet grid: run a Grid job over local workers or cheap cloud capacity, and collect its results.")
     {
         RunCommand.Create(context),
+        RunsCommand.Create(context),
+        StatusCommand.Create(context),
+        LogsCommand.Create(context),
+        ReportCommand.Create(context),
+        ReproCommand.Create(context),
     };
 
     public static async Task<int> InvokeAsync(string[] args, CommandContext context, CancellationToken cancellationToken = default)

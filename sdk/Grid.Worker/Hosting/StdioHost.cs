@@ -6,6 +6,9 @@ namespace Grid.Hosting;
 /// <summary><c>--grid-worker</c>: a worker connection over this process's stdin and stdout.</summary>
 internal static class StdioHost
 {
+    /// <summary>How long a process exit called by a handler waits for queued frames to reach the head.</summary>
+    private static readonly TimeSpan ExitFlushTimeout = TimeSpan.FromSeconds(1);
+
     public static async Task<int> RunAsync(TaskHandler handler, int slots)
     {
         var (input, output) = StdioIsolation.TakeStdio();
@@ -29,7 +32,16 @@ internal static class StdioHost
                 Diagnostics = stderr,
                 CaptureUntaggedOutput = true,
             });
-            return await connection.RunAsync().ConfigureAwait(false);
+            void OnExit(object? sender, EventArgs e) => connection.FlushOnExit(ExitFlushTimeout);
+            AppDomain.CurrentDomain.ProcessExit += OnExit;
+            try
+            {
+                return await connection.RunAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                AppDomain.CurrentDomain.ProcessExit -= OnExit;
+            }
         }
     }
 }

@@ -49,13 +49,31 @@ internal sealed partial class WorkerConnection : IDisposable
         _onMessage = OnMessage;
     }
 
+    private Task? _writing;
+
+    /// <summary>
+    /// The process is exiting under the worker (a handler called Environment.Exit): write out what is queued —
+    /// the results of tasks already finished and the Started of the one that ended the process — so the head
+    /// commits the finished ones and blames the right task for the worker's death.
+    /// </summary>
+    public void FlushOnExit(TimeSpan timeout)
+    {
+        if (_writing is not { IsCompleted: false } writing)
+        {
+            return;
+        }
+
+        _outbox.Complete();
+        writing.Wait(timeout);
+    }
+
     /// <summary>Prints of the worker itself, outside any task: key 0.</summary>
     public LogScope WorkerScope => _workerScope;
 
     /// <summary>Runs the connection to its end and returns the process exit code.</summary>
     public async Task<int> RunAsync()
     {
-        var writing = _outbox.RunAsync();
+        var writing = _writing = _outbox.RunAsync();
         _ = WatchOutputAsync();
 
         // The wait for Welcome counts from Hello. Hello is the first frame on the wire: only then may prints

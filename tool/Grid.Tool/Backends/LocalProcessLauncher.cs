@@ -67,6 +67,7 @@ public sealed class LocalProcessLauncher : IWorkerLauncher
     {
         private readonly Process _process;
         private readonly TextWriter _stderr;
+        private int _disposed;
 
         public ProcessWorker(Process process, TextWriter stderr)
         {
@@ -88,6 +89,11 @@ public sealed class LocalProcessLauncher : IWorkerLauncher
 
         public void Kill()
         {
+            if (Volatile.Read(ref _disposed) == 1)
+            {
+                return;
+            }
+
             try
             {
                 _process.Kill(entireProcessTree: true);
@@ -100,6 +106,12 @@ public sealed class LocalProcessLauncher : IWorkerLauncher
 
         public async ValueTask DisposeAsync()
         {
+            // The head disposes a worker when it closes and again when the run ends.
+            if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            {
+                return;
+            }
+
             Kill();
             await Exited.ConfigureAwait(false);
             _process.Dispose();

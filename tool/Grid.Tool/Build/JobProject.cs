@@ -59,6 +59,28 @@ public static class JobProject
         return targetPath;
     }
 
+    /// <summary>
+    /// Publishes the job's image and manifest (<c>dotnet publish -p:PublishGrid=true</c>), or with
+    /// <paramref name="noBuild"/> finds the manifest of the last publish; returns grid.json's path.
+    /// </summary>
+    public static async Task<string> PublishGridAsync(string projectFile, string configuration, bool noBuild, CancellationToken cancellationToken)
+    {
+        string[] arguments = noBuild
+            ? ["msbuild", projectFile, "-nologo", $"-p:Configuration={configuration}", "-p:PublishGrid=true", "-getProperty:_GridManifestFile"]
+            : ["publish", projectFile, "-c", configuration, "-nologo", "-v:q", "-p:PublishGrid=true", "-getProperty:_GridManifestFile"];
+        var (exitCode, output, errors) = await DotnetAsync(arguments, cancellationToken).ConfigureAwait(false);
+        string? manifest = LastLine(output);
+        if (exitCode != 0 || manifest is null || !File.Exists(manifest))
+        {
+            string detail = string.Join('\n', (output + "\n" + errors).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(20));
+            throw noBuild
+                ? new GridException(ErrorCodes.ManifestMissing, $"--no-build was given but the job has no published grid.json ({manifest ?? projectFile}). Publish it with `dotnet publish -p:PublishGrid=true`, or drop --no-build.")
+                : new GridException(ErrorCodes.BuildFailed, $"the job '{projectFile}' did not publish (dotnet publish -p:PublishGrid=true exited {exitCode}):\n{detail}", ExitCodes.BuildFailed);
+        }
+
+        return manifest;
+    }
+
     private static string? LastLine(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
 

@@ -21,10 +21,15 @@ public static class RunCommand
         var prefetch = new Option<int?>("--prefetch") { Description = "Tasks queued on a worker beyond its slots (default: max(2 × slots, 16))." };
         var configuration = new Option<string>("--configuration", "-c") { Description = "Build configuration of the job.", DefaultValueFactory = _ => "Release" };
         var noBuild = new Option<bool>("--no-build") { Description = "Do not build the job first." };
+        var container = new Option<bool>("--container") { Description = "Run the workers as containers of the job's published image (podman or docker), publishing it first." };
+        var containerRuntime = new Option<string?>("--container-runtime") { Description = "podman or docker (default: the first on PATH)." };
+        containerRuntime.AcceptOnlyFromAmong("podman", "docker");
+        var manifest = new Option<string?>("--manifest") { Description = "A grid.json from `dotnet publish -p:PublishGrid=true` to run, instead of publishing the job (implies --container)." };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run with this id from what it committed: its settings and tasks are kept; committed tasks are not run again." };
 
         var command = new Command("run", "Run a job: build it, start workers, feed them the tasks, and collect results in grid-runs/<run-id>/.")
         {
-            local, project, tasks, inputs, workers, slots, runId, maxAttempts, timeout, grace, prefetch, configuration, noBuild,
+            local, project, tasks, inputs, workers, slots, runId, maxAttempts, timeout, grace, prefetch, configuration, noBuild, resume, container, containerRuntime, manifest,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -35,6 +40,8 @@ public static class RunCommand
                 TasksFile = parse.GetValue(tasks),
                 InputsGlob = parse.GetValue(inputs),
                 Workers = parse.GetValue(workers),
+                WorkersGiven = parse.GetResult(workers) is { Implicit: false },
+                Resume = parse.GetValue(resume),
                 Slots = parse.GetValue(slots),
                 RunId = parse.GetValue(runId),
                 MaxAttempts = parse.GetValue(maxAttempts),
@@ -43,6 +50,9 @@ public static class RunCommand
                 Prefetch = parse.GetValue(prefetch),
                 Configuration = parse.GetValue(configuration) ?? "Release",
                 NoBuild = parse.GetValue(noBuild),
+                Container = parse.GetValue(container) || parse.GetValue(manifest) is not null,
+                ContainerRuntime = parse.GetValue(containerRuntime),
+                Manifest = parse.GetValue(manifest),
                 WorkingDirectory = context.WorkingDirectory,
             };
             return await new RunHandler(context).RunAsync(options, cancellationToken).ConfigureAwait(false);

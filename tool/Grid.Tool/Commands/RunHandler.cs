@@ -1,10 +1,10 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Grid.Tool.Backends;
 using Grid.Tool.Build;
 using Grid.Tool.Diagnostics;
 using Grid.Tool.Head;
+using Grid.Tool.Manifest;
 using Grid.Tool.Output;
 using Grid.Tool.Progress;
 using Grid.Tool.Tasks;
@@ -33,6 +33,78 @@ public sealed partial class RunHandler
 
     public async Task<int> RunAsync(RunOptions options, CancellationToken cancellationToken)
     {
+        var plan = options.Resume is { } resumeId ? PlanResume(options, resumeId) : PlanFresh(options);
+        using var resumeLock = plan.Lock;
+        var options2 = plan.Options;
+        var job = options2.Container
+            ? await PrepareContainerAsync(plan, cancellationToken).ConfigureAwait(false)
+            : new JobArtifact(plan.BuiltAssembly is { } built && options2.NoBuild && File.Exists(built)
+                ? built
+                : await BuildAsync(plan.Project, options2, cancellationToken).ConfigureAwait(false));
+        string assembly = job.Assembly;
+
+        // A new run's folder appears only once the job has built: bad input and broken builds leave nothing.
+        using var headLock = plan.Lock is null ? HeadLock.Acquire(plan.Folder) : null;
+        int slots = options2.Slots ?? Math.Max(1, Environment.ProcessorCount / options2.Workers);
+        var record = plan.Record(assembly, slots) with
+        {
+            Backend = options2.Container ? "container" : "local",
+            Manifest = job.Manifest,
+            Image = job.Image,
+        };
+        record.Write(plan.Folder.RunJson);
+
+        // The journal is read (and a torn last line cut) before the recorder opens the files to append.
+        var journal = options.Resume is null ? null : RunJournal.Read(plan.Folder, plan.Tasks);
+        var progress = ProgressDisplay.For(_context.Error, _context.Time, _context.ErrorIsTerminal);
+        using var recorder = new RunRecorder(plan.Folder, progress.Notice);
+        var launcher = LauncherFactory?.Invoke(assembly, plan.Folder, new RecorderHandle(recorder))
+            ?? (job.Runtime is { } runtime
+                ? new ContainerLauncher(runtime, job.Image!, record.RunId, slots, recorder.WorkerStderr)
+                : new LocalProcessLauncher(
+                    JobProject.DotnetHost,
+                    [assembly, "--grid-worker", "--grid-slots", slots.ToString(CultureInfo.InvariantCulture)],
+                    new Dictionary<string, string> { ["GRID_RUN_ID"] = record.RunId, ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" },
+                    recorder.WorkerStderr));
+
+        var schedulerOptions = new SchedulerOptions
+        {
+            RunId = record.RunId,
+            Workers = options2.Workers,
+            MaxAttempts = options2.MaxAttempts,
+            TaskTimeout = options2.Timeout,
+            CancelGrace = options2.CancelGrace,
+            Prefetch = options2.Prefetch,
+        };
+        string where = Path.GetRelativePath(options2.WorkingDirectory, plan.Folder.Path);
+        _context.Error.WriteLine(journal is null
+            ? $"Run {record.RunId}: {plan.Tasks.Count:N0} tasks from {plan.Tasks.Source} over {launcher.Describe(options2.Workers)}, {slots} slot{(slots == 1 ? "" : "s")} each; results in {where}/"
+            : $"Resuming run {record.RunId}: {journal.CommittedCount:N0} of {plan.Tasks.Count:N0} tasks already committed{(journal.RepairedBytes > 0 ? $" (a torn last line of {journal.RepairedBytes} bytes was cut)" : "")}; {plan.Tasks.Count - journal.CommittedCount:N0} to run over {launcher.Describe(options2.Workers)}");
+        var scheduler = new Scheduler(plan.Tasks, launcher, recorder, schedulerOptions, _context.Time, journal) { OnProgress = progress.Update };
+        var statistics = await scheduler.RunAsync(cancellationToken).ConfigureAwait(false);
+        progress.Finish(statistics);
+
+        int exitCode = statistics.AbortReason switch
+        {
+            null => statistics.Succeeded == statistics.Total ? ExitCodes.Success : ExitCodes.TasksFailed,
+            "interrupted" => ExitCodes.Interrupted,
+            _ => ExitCodes.RunAborted,
+        };
+        var summary = RunSummary.From(statistics, record.RunId, record.Job, record.Backend, options2.Workers, exitCode) with { Resumes = record.ResumedAt.Count };
+        summary.Write(plan.Folder.Summary);
+        RunArtifacts.Write(plan.Folder, summary, _context.Error);
+        if (statistics.AbortReason is { } reason && reason != "interrupted")
+        {
+            _context.Error.WriteLine(reason);
+        }
+
+        SummaryTable.Write(_context.Out, summary, plan.Folder);
+        return exitCode;
+    }
+
+    /// <summary>A new run: every input check first, then the run folder.</summary>
+    private Plan PlanFresh(RunOptions options)
+    {
         if (options.TasksFile is null && options.InputsGlob is null && File.Exists(Path.Combine(options.WorkingDirectory, DefaultTasksFile)))
         {
             options = options with { TasksFile = DefaultTasksFile };
@@ -44,63 +116,81 @@ public sealed partial class RunHandler
         var folder = new RunFolder(options.WorkingDirectory, runId);
         if (Directory.Exists(folder.Path))
         {
-            throw new GridException(ErrorCodes.RunExists, $"the run folder '{folder.Path}' already exists. Choose another --run-id, or remove the folder.");
+            throw new GridException(ErrorCodes.RunExists, $"the run folder '{folder.Path}' already exists. Choose another --run-id, resume it with --resume {runId}, or remove the folder.");
         }
 
         string project = JobProject.Resolve(options.Project, options.WorkingDirectory);
-        string job = Path.GetFileNameWithoutExtension(project);
-        string assembly;
+        var now = _context.Time.GetUtcNow();
+        return new Plan(options, tasks, folder, project, null, (assembly, slots) => new RunRecord
+        {
+            RunId = runId,
+            Job = Path.GetFileNameWithoutExtension(project),
+            Project = project,
+            Assembly = assembly,
+            Configuration = options.Configuration,
+            WorkingDirectory = options.WorkingDirectory,
+            TasksKind = options.TasksFile is null ? "glob" : "file",
+            Tasks = tasks.Source,
+            TaskCount = tasks.Count,
+            TasksFingerprint = RunJournal.Fingerprint(tasks),
+            Workers = options.Workers,
+            SlotsPerWorker = slots,
+            MaxAttempts = options.MaxAttempts,
+            TimeoutSeconds = options.Timeout?.TotalSeconds,
+            CancelGraceSeconds = options.CancelGrace.TotalSeconds,
+            Prefetch = options.Prefetch,
+            StartedAt = now,
+            HeadProcessId = Environment.ProcessId,
+        });
+    }
+
+    private async Task<string> BuildAsync(string project, RunOptions options, CancellationToken cancellationToken)
+    {
         if (options.NoBuild)
         {
-            assembly = await JobProject.FindBuiltAsync(project, options.Configuration, cancellationToken).ConfigureAwait(false);
+            return await JobProject.FindBuiltAsync(project, options.Configuration, cancellationToken).ConfigureAwait(false);
+        }
+
+        _context.Error.WriteLine($"Building {Path.GetFileNameWithoutExtension(project)} ({options.Configuration})...");
+        return await JobProject.BuildAsync(project, options.Configuration, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// For --container: the job's published image (publishing it first, unless --manifest names one), checked
+    /// and made available to the container engine.
+    /// </summary>
+    private async Task<JobArtifact> PrepareContainerAsync(Plan plan, CancellationToken cancellationToken)
+    {
+        var options = plan.Options;
+        var runtime = ContainerRuntime.Find(options.ContainerRuntime);
+        string manifestPath;
+        if (options.Manifest is { } given)
+        {
+            manifestPath = Path.GetFullPath(given, options.WorkingDirectory);
         }
         else
         {
-            _context.Error.WriteLine($"Building {job} ({options.Configuration})...");
-            assembly = await JobProject.BuildAsync(project, options.Configuration, cancellationToken).ConfigureAwait(false);
+            _context.Error.WriteLine($"Publishing {Path.GetFileNameWithoutExtension(plan.Project)} as an image ({options.Configuration})...");
+            manifestPath = await JobProject.PublishGridAsync(plan.Project, options.Configuration, options.NoBuild, cancellationToken).ConfigureAwait(false);
         }
 
-        int slots = options.Slots ?? Math.Max(1, Environment.ProcessorCount / options.Workers);
-        var progress = ProgressDisplay.For(_context.Error, _context.Time, _context.ErrorIsTerminal);
-        using var recorder = new RunRecorder(folder, progress.Notice);
-        WriteRunJson(folder, runId, job, project, assembly, tasks, options, slots);
-        var handle = new RecorderHandle(recorder);
-        var launcher = LauncherFactory?.Invoke(assembly, folder, handle) ?? new LocalProcessLauncher(
-            JobProject.DotnetHost,
-            [assembly, "--grid-worker", "--grid-slots", slots.ToString(CultureInfo.InvariantCulture)],
-            new Dictionary<string, string> { ["GRID_RUN_ID"] = runId, ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" },
-            recorder.WorkerStderr);
-
-        var schedulerOptions = new SchedulerOptions
-        {
-            RunId = runId,
-            Workers = options.Workers,
-            MaxAttempts = options.MaxAttempts,
-            TaskTimeout = options.Timeout,
-            CancelGrace = options.CancelGrace,
-            Prefetch = options.Prefetch,
-        };
-        _context.Error.WriteLine($"Run {runId}: {tasks.Count:N0} tasks from {tasks.Source} over {launcher.Describe(options.Workers)}, {slots} slot{(slots == 1 ? "" : "s")} each; results in {Path.GetRelativePath(options.WorkingDirectory, folder.Path)}/");
-        var scheduler = new Scheduler(tasks, launcher, recorder, schedulerOptions, _context.Time) { OnProgress = progress.Update };
-        var statistics = await scheduler.RunAsync(cancellationToken).ConfigureAwait(false);
-        progress.Finish(statistics);
-
-        int exitCode = statistics.AbortReason switch
-        {
-            null => statistics.Succeeded == statistics.Total ? ExitCodes.Success : ExitCodes.TasksFailed,
-            "interrupted" => ExitCodes.Interrupted,
-            _ => ExitCodes.RunAborted,
-        };
-        var summary = RunSummary.From(statistics, runId, job, "local", options.Workers, exitCode);
-        summary.Write(folder.Summary);
-        if (statistics.AbortReason is { } reason && reason != "interrupted")
-        {
-            _context.Error.WriteLine(reason);
-        }
-
-        SummaryTable.Write(_context.Out, summary, folder);
-        return exitCode;
+        var manifest = GridManifest.Read(manifestPath, ToolVersion);
+        string image = await runtime.PrepareImageAsync(manifest, cancellationToken).ConfigureAwait(false);
+        return new JobArtifact(manifest.Job.Assembly, manifestPath, image, runtime);
     }
+
+    /// <summary>The version of this tool, for the manifest's SDK-version check.</summary>
+    public static string ToolVersion { get; } =
+        typeof(RunHandler).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0.0.0";
+
+    /// <summary>What the workers run: a built assembly, or an image (with the manifest it came from).</summary>
+    private sealed record JobArtifact(string Assembly, string? Manifest = null, string? Image = null, ContainerRuntime? Runtime = null);
+
+    /// <summary>What a run will do, decided before anything is built or started.</summary>
+    /// <param name="Lock">Held from planning on for a resume; a new run takes it once its folder is made.</param>
+    /// <param name="BuiltAssembly">For a resume, the job the run's workers ran: reused as is with --no-build.</param>
+    private sealed record Plan(RunOptions Options, TaskList Tasks, RunFolder Folder, string Project, HeadLock? Lock, Func<string, int, RunRecord> Record, string? BuiltAssembly = null);
 
     private static void Validate(RunOptions options)
     {
@@ -136,34 +226,6 @@ public sealed partial class RunHandler
     /// <summary>A sortable, readable id: 20261121-061502-a3f9.</summary>
     public static string NewRunId(TimeProvider time) =>
         $"{time.GetUtcNow():yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}";
-
-    private void WriteRunJson(RunFolder folder, string runId, string job, string project, string assembly, TaskList tasks, RunOptions options, int slots)
-    {
-        using var stream = File.Create(folder.RunJson);
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-        json.WriteStartObject();
-        json.WriteString("runId", runId);
-        json.WriteString("job", job);
-        json.WriteString("project", project);
-        json.WriteString("assembly", assembly);
-        json.WriteString("configuration", options.Configuration);
-        json.WriteString("backend", "local");
-        json.WriteString("workingDirectory", options.WorkingDirectory);
-        json.WriteString("tasksKind", options.TasksFile is null ? "glob" : "file");
-        json.WriteString("tasks", tasks.Source);
-        json.WriteNumber("taskCount", tasks.Count);
-        json.WriteNumber("workers", options.Workers);
-        json.WriteNumber("slotsPerWorker", slots);
-        json.WriteNumber("maxAttempts", options.MaxAttempts);
-        if (options.Timeout is { } timeout)
-        {
-            json.WriteNumber("timeoutSeconds", timeout.TotalSeconds);
-        }
-
-        json.WriteString("startedAt", _context.Time.GetUtcNow());
-        json.WriteNumber("headProcessId", Environment.ProcessId);
-        json.WriteEndObject();
-    }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
     private static partial Regex RunIdPattern();

@@ -14,6 +14,12 @@ public sealed record RunOptions
 
     public int Workers { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>Whether --workers was given (a resume keeps the run's own count otherwise).</summary>
+    public bool WorkersGiven { get; init; }
+
+    /// <summary>Continue this run from its journal instead of starting a new one.</summary>
+    public string? Resume { get; init; }
+
     /// <summary>Concurrent tasks per worker; null picks cores ÷ workers for local runs.</summary>
     public int? Slots { get; init; }
 
@@ -30,6 +36,15 @@ public sealed record RunOptions
     public string Configuration { get; init; } = "Release";
 
     public bool NoBuild { get; init; }
+
+    /// <summary>Run the workers as containers of the job's published image.</summary>
+    public bool Container { get; init; }
+
+    /// <summary>podman or docker; null picks the first on PATH.</summary>
+    public string? ContainerRuntime { get; init; }
+
+    /// <summary>A grid.json to run instead of publishing the job (implies containers).</summary>
+    public string? Manifest { get; init; }
 
     /// <summary>The folder that holds grid-runs/.</summary>
     public required string WorkingDirectory { get; init; }

@@ -19,6 +19,19 @@ public static class ErrorCodes
     public const string BadOption = "GRID5010";
     public const string RunExists = "GRID5011";
     public const string BadRunId = "GRID5012";
+    public const string RunNotFound = "GRID5013";
+    public const string RunLocked = "GRID5014";
+    public const string TasksChanged = "GRID5015";
+    public const string RunFolderUnreadable = "GRID5020";
+    public const string TaskNotInRun = "GRID5021";
+    public const string LogNotFound = "GRID5022";
+    public const string JobNotBuilt = "GRID5023";
+
+    public const string ManifestMissing = "GRID4010";
+    public const string ManifestInvalid = "GRID4011";
+    public const string ManifestNewer = "GRID4012";
+    public const string ContainerRuntimeMissing = "GRID2101";
+    public const string ImageLoadFailed = "GRID2102";
 
     public const string WorkerLost = "GRID6010";
     public const string WorkersCannotStart = "GRID6011";

@@ -21,7 +21,8 @@ public sealed record FailedAttempt(int Index, string Id, int Attempt, TaskState 
 
 /// <summary>An attempt that ended without ending its task (retried after a failure, or given back by a lost or draining worker): a line of attempts.jsonl.</summary>
 /// <param name="Outcome">failed, timed_out, lost (the worker died or was dropped) or withdrawn (the worker drained).</param>
-public sealed record AttemptRecord(string Id, int Attempt, string Worker, string Outcome, DateTimeOffset Dispatched, DateTimeOffset? Started, DateTimeOffset Ended);
+/// <param name="Cause">For lost and withdrawn attempts, how the worker ended (<see cref="WorkerEnds"/>).</param>
+public sealed record AttemptRecord(string Id, int Attempt, string Worker, string Outcome, DateTimeOffset Dispatched, DateTimeOffset? Started, DateTimeOffset Ended, string? Cause = null);
 
 /// <summary>A worker's life, written when it ends: a line of workers.jsonl.</summary>
 public sealed record WorkerRecord(string Id, string Location, int Slots, DateTimeOffset Launched, DateTimeOffset? Ready, DateTimeOffset Ended, int Completed, string End);

@@ -31,6 +31,9 @@ public sealed class RunStatistics
 
     public int WorkersLost { get; set; }
 
+    /// <summary>How workers ended, by cause (<see cref="WorkerEnds"/>).</summary>
+    public SortedDictionary<string, int> WorkerEnds { get; } = new(StringComparer.Ordinal);
+
     public int Running { get; set; }
 
     public int LiveWorkers { get; set; }
@@ -51,6 +54,9 @@ public sealed class RunStatistics
 
     /// <summary>The most slots that were ever live at once: the denominator of efficiency.</summary>
     public int PeakSlots { get; set; }
+
+    /// <summary>Tasks an earlier head of this run had already committed (after --resume).</summary>
+    public int PreviouslyCommitted { get; set; }
 
     /// <summary>Set when the run stopped before every task ended.</summary>
     public string? AbortReason { get; set; }

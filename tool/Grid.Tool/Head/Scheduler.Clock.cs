@@ -32,7 +32,7 @@ public sealed partial class Scheduler
             _recorder.Notice($"{worker.Id} was silent for {_options.Lease.TotalSeconds:0} s ({ErrorCodes.WorkerLost}); its tasks are requeued");
             worker.LeaseExpired = true;
             KillWorker(worker, $"{ErrorCodes.WorkerLost}: no frame for {_options.Lease.TotalSeconds:0} s");
-            CloseWorker(worker, blameRunningTasks: true, exit: null);
+            CloseWorker(worker, blameRunningTasks: true, exit: null, WorkerEnds.LeaseExpired);
             return;
         }
 
@@ -62,7 +62,7 @@ public sealed partial class Scheduler
                 worker.InFlight.Remove(index);
                 ChargeApplicationFailure(index, worker, TaskState.TimedOut, TimeoutError(index), elapsed.TotalMilliseconds, now);
                 KillWorker(worker, $"task '{_tasks.IdOf(index)}' did not stop within the grace period after its timeout");
-                CloseWorker(worker, blameRunningTasks: false, exit: null);
+                CloseWorker(worker, blameRunningTasks: false, exit: null, WorkerEnds.KilledByHead);
                 return;
             }
 

@@ -157,7 +157,7 @@ public sealed partial class Scheduler
         {
             worker.Send(new Cancel((ulong)index + 1, _table.Attempt[index], CancelReason.Withdrawn), Now);
             Statistics.InfrastructureRetries++;
-            Requeue(index, "withdrawn", worker);
+            Requeue(index, "withdrawn", worker, WorkerEnds.Drained);
         }
 
         worker.InFlight.Clear();
@@ -175,7 +175,7 @@ public sealed partial class Scheduler
         _recorder.WorkerLog(worker.Id, $"{ErrorCodes.WorkerProtocolError}: dropped for a protocol error: {error.Message}");
         worker.KilledBecause = error.Message;
         worker.Handle?.Kill();
-        CloseWorker(worker, blameRunningTasks: false, exit: null);
+        CloseWorker(worker, blameRunningTasks: false, exit: null, WorkerEnds.ProtocolError);
     }
 
     private void OnWorkerEnded(WorkerSession worker, ProtocolException? error, WorkerExit? exit)
@@ -200,7 +200,7 @@ public sealed partial class Scheduler
             _recorder.WorkerLog(worker.Id, $"{ErrorCodes.WorkerExited}: lost: {how}");
         }
 
-        CloseWorker(worker, blameRunningTasks: !expected || worker.LeaseExpired, exit);
+        CloseWorker(worker, blameRunningTasks: !expected || worker.LeaseExpired, exit, WorkerEnds.Classify(exit, worker.KilledBecause is not null, worker.Status == WorkerStatus.Draining, HasUnfinishedWork));
         if (neverReady && worker.KilledBecause is null)
         {
             CountStartFailure(worker, exit?.Description ?? "its output ended before Hello", killed: exit?.WasKilled ?? false);
@@ -211,8 +211,13 @@ public sealed partial class Scheduler
     /// Gives back a gone worker's attempts. Tasks that were running when it died unexpectedly are suspects: at
     /// PoisonThreshold deaths a task is quarantined instead of being allowed to take down more workers.
     /// </summary>
-    private void CloseWorker(WorkerSession worker, bool blameRunningTasks, WorkerExit? exit)
+    private void CloseWorker(WorkerSession worker, bool blameRunningTasks, WorkerExit? exit, string cause)
     {
+        if (worker.Status is WorkerStatus.Ready or WorkerStatus.Draining or WorkerStatus.AwaitingHello)
+        {
+            Statistics.WorkerEnds[cause] = Statistics.WorkerEnds.GetValueOrDefault(cause) + 1;
+        }
+
         bool wasLive = worker.Status is WorkerStatus.Ready or WorkerStatus.Draining;
         worker.Status = WorkerStatus.Closed;
         if (wasLive)
@@ -237,13 +242,13 @@ public sealed partial class Scheduler
             else
             {
                 Statistics.InfrastructureRetries++;
-                Requeue(index, "lost", worker);
+                Requeue(index, "lost", worker, cause);
             }
         }
 
         worker.InFlight.Clear();
         worker.CloseOutbound();
-        RecordWorkerEnd(worker, worker.KilledBecause ?? exit?.Description ?? (HasUnfinishedWork ? "lost" : "finished"));
+        RecordWorkerEnd(worker, $"{cause}: {worker.KilledBecause ?? exit?.Description ?? (HasUnfinishedWork ? "lost" : "finished")}");
         if (worker.Handle is { } handle)
         {
             _background.Add(handle.DisposeAsync().AsTask());

@@ -38,7 +38,8 @@ public sealed partial class Scheduler
     private long _dispatches;
     private CancellationToken _cancellation;
 
-    public Scheduler(TaskList tasks, IWorkerLauncher launcher, IRunRecorder recorder, SchedulerOptions options, TimeProvider? time = null)
+    /// <param name="resume">What an earlier head of this run committed: those tasks are done and are not run again.</param>
+    public Scheduler(TaskList tasks, IWorkerLauncher launcher, IRunRecorder recorder, SchedulerOptions options, TimeProvider? time = null, Output.RunJournal? resume = null)
     {
         _tasks = tasks;
         _table = new TaskTable(tasks.Count);
@@ -46,9 +47,41 @@ public sealed partial class Scheduler
         _recorder = recorder;
         _options = options;
         _time = time ?? TimeProvider.System;
-        _pending = new Queue<int>(Enumerable.Range(0, tasks.Count));
         _startTimestamp = _time.GetTimestamp();
         Statistics = new RunStatistics { Total = tasks.Count, StartedAt = _time.GetUtcNow() };
+        if (resume is null)
+        {
+            _pending = new Queue<int>(Enumerable.Range(0, tasks.Count));
+            return;
+        }
+
+        // Attempt numbers and the application budget carry on from the earlier head, so attempts never
+        // exceed the limit and a late frame from an old worker can never match a new attempt.
+        Array.Copy(resume.Attempts, _table.Attempt, tasks.Count);
+        Array.Copy(resume.ApplicationFailures, _table.ApplicationFailures, tasks.Count);
+        _nextWorkerNumber = resume.LastWorkerNumber;
+        _pending = new Queue<int>(tasks.Count - resume.CommittedCount);
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            var state = resume.Committed[i];
+            _table.State[i] = state;
+            switch (state)
+            {
+                case TaskState.Pending: _pending.Enqueue(i); break;
+                case TaskState.Succeeded: Statistics.Succeeded++; break;
+                case TaskState.Failed: Statistics.Failed++; break;
+                case TaskState.TimedOut: Statistics.TimedOut++; break;
+                case TaskState.Quarantined: Statistics.Quarantined++; break;
+            }
+
+            if (_table.Attempt[i] > 1)
+            {
+                Statistics.RetriedTasks++;
+            }
+        }
+
+        Statistics.PreviouslyCommitted = resume.CommittedCount;
+        Statistics.DurationsMs.AddRange(resume.DurationsMs);
     }
 
     /// <summary>Live counters; the summary when the run has ended.</summary>
@@ -62,7 +95,7 @@ public sealed partial class Scheduler
     {
         _cancellation = cancellationToken;
         using var ticker = _time.CreateTimer(_ => _events.Writer.TryWrite(Tick.Instance), null, SchedulerOptions.TickInterval, SchedulerOptions.TickInterval);
-        for (int i = 0; i < Math.Min(_options.Workers, _tasks.Count); i++)
+        for (int i = 0; i < Math.Min(_options.Workers, _tasks.Count - Statistics.Completed); i++)
         {
             StartWorker();
         }
@@ -292,13 +325,13 @@ public sealed partial class Scheduler
     /// At-least-once: an attempt that can no longer produce a result returns its task to Pending, with the next
     /// attempt number; a late result of the old attempt will be fenced.
     /// </summary>
-    private void Requeue(int index, string outcome, WorkerSession worker)
+    private void Requeue(int index, string outcome, WorkerSession worker, string? cause = null)
     {
         long now = Now;
         bool started = _table.StartedAt[index] != 0;
         _recorder.AttemptEnded(new AttemptRecord(
             _tasks.IdOf(index), _table.Attempt[index], worker.Id, outcome, WallClock(_table.DispatchedAt[index]),
-            started ? WallClock(_table.StartedAt[index]) : null, WallClock(now)));
+            started ? WallClock(_table.StartedAt[index]) : null, WallClock(now), cause));
         if (_table.State[index] == TaskState.Running)
         {
             Statistics.Running--;
@@ -311,7 +344,18 @@ public sealed partial class Scheduler
             Statistics.RetriedTasks++;
         }
 
-        _retries.Enqueue(index);
+        // A handler failure is retried first, so failures surface early. An attempt lost with its worker goes
+        // to the back: a replacement worker does not start with the task that was running when its
+        // predecessor died (if that task is the killer it would take each new worker down first thing; if it
+        // is not, it would be the one always in harm's way, and be quarantined for bad luck).
+        if (cause is null)
+        {
+            _retries.Enqueue(index);
+        }
+        else
+        {
+            _pending.Enqueue(index);
+        }
     }
 
     private void ChargeApplicationFailure(int index, WorkerSession worker, TaskState kind, ReadOnlyMemory<byte> error, double runMs, long now)

@@ -110,6 +110,11 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         }
 
         json.WriteString("ended", attempt.Ended.UtcDateTime);
+        if (attempt.Cause is { } cause)
+        {
+            json.WriteString("cause", cause);
+        }
+
         json.WriteEndObject();
         json.Flush();
         _attempts.WriteByte((byte)'\n');

@@ -43,6 +43,9 @@ public sealed record RunSummary
 
     public int WorkersLost { get; init; }
 
+    /// <summary>How the run's workers ended, by cause: finished, drained, killed (SIGKILL: OOM or an operator), crashed, exited, lease_expired, protocol_error, killed_by_head.</summary>
+    public IReadOnlyDictionary<string, int> WorkerEnds { get; init; } = new Dictionary<string, int>();
+
     public DateTimeOffset StartedAt { get; init; }
 
     public DateTimeOffset EndedAt { get; init; }
@@ -59,6 +62,12 @@ public sealed record RunSummary
     public DurationSpread? TaskDurationMs { get; init; }
 
     public string? AbortReason { get; init; }
+
+    /// <summary>How many times the run was resumed.</summary>
+    public int Resumes { get; init; }
+
+    /// <summary>Tasks committed by earlier heads of this run (they are in the counts above).</summary>
+    public int PreviouslyCommitted { get; init; }
 
     public int ExitCode { get; init; }
 
@@ -89,6 +98,7 @@ public sealed record RunSummary
             Slots = s.PeakSlots,
             WorkersStarted = s.WorkersStarted,
             WorkersLost = s.WorkersLost,
+            WorkerEnds = new Dictionary<string, int>(s.WorkerEnds),
             StartedAt = s.StartedAt,
             EndedAt = s.EndedAt,
             WallSeconds = Math.Round(wall, 3),
@@ -97,6 +107,7 @@ public sealed record RunSummary
             Efficiency = s.PeakSlots == 0 ? 0 : Math.Round(busy / (s.PeakSlots * wall), 4),
             TaskDurationMs = DurationSpread.Of(s.DurationsMs),
             AbortReason = s.AbortReason,
+            PreviouslyCommitted = s.PreviouslyCommitted,
             ExitCode = exitCode,
         };
     }

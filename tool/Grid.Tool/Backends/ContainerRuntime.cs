@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Grid.Tool.Diagnostics;
+using Grid.Tool.Manifest;
+
+namespace Grid.Tool.Backends;
+
+/// <summary>
+/// A local container engine's command line: podman (preferred: daemonless) or docker. Only the commands
+/// both share are used: load, run, rm.
+/// </summary>
+public sealed class ContainerRuntime
+{
+    private ContainerRuntime(string name, string path)
+    {
+        Name = name;
+        Path = path;
+    }
+
+    public string Name { get; }
+
+    public string Path { get; }
+
+    /// <summary>The runtime named (podman or docker), or the first of them on PATH.</summary>
+    public static ContainerRuntime Find(string? preferred)
+    {
+        string[] candidates = preferred is null ? ["podman", "docker"] : [preferred];
+        foreach (string name in candidates)
+        {
+            if (FindOnPath(name) is { } path)
+            {
+                return new ContainerRuntime(name, path);
+            }
+        }
+
+        throw new GridException(ErrorCodes.ContainerRuntimeMissing, preferred is null
+            ? "--container needs podman or docker, and neither is on PATH. Install podman (apt-get install podman runc), or run without --container."
+            : $"--container-runtime {preferred}: '{preferred}' is not on PATH.");
+    }
+
+    /// <summary>
+    /// Makes the manifest's image available to the engine and returns the reference to run: a pushed image by
+    /// its digest (the engine pulls it), an archive loaded into the engine's store under a name of our own.
+    /// </summary>
+    public async Task<string> PrepareImageAsync(GridManifest manifest, CancellationToken cancellationToken)
+    {
+        if (manifest.Image.Reference is { } reference)
+        {
+            return reference;
+        }
+
+        string archive = manifest.ArchivePath!;
+        var (exitCode, output) = await RunAsync(["load", "-i", archive], cancellationToken).ConfigureAwait(false);
+        if (exitCode != 0)
+        {
+            throw new GridException(ErrorCodes.ImageLoadFailed, $"{Name} could not load the image archive '{archive}' (exit {exitCode}): {output.Trim()}", ExitCodes.RunAborted);
+        }
+
+        // The archive's own name is whatever the SDK wrote; the digest names exactly this image.
+        string local = $"localhost/grid/{manifest.Image.Repository}:{manifest.Image.Digest.Replace("sha256:", "", StringComparison.Ordinal)[..16]}";
+        string loaded = LoadedName(output) ?? throw new GridException(ErrorCodes.ImageLoadFailed, $"{Name} loaded '{archive}' but did not say what it loaded: {output.Trim()}", ExitCodes.RunAborted);
+        (exitCode, output) = await RunAsync(["tag", loaded, local], cancellationToken).ConfigureAwait(false);
+        if (exitCode != 0)
+        {
+            throw new GridException(ErrorCodes.ImageLoadFailed, $"{Name} could not tag the loaded image {loaded} as {local}: {output.Trim()}", ExitCodes.RunAborted);
+        }
+
+        return local;
+    }
+
+    public async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        return (process.ExitCode, await stdout.ConfigureAwait(false) + await stderr.ConfigureAwait(false));
+    }
+
+    /// <summary>"Loaded image: NAME" (podman, docker) or "Loaded image(s): NAME" (older podman) or "Loaded image ID: sha256:..." (docker).</summary>
+    internal static string? LoadedName(string output)
+    {
+        foreach (string line in output.Split('\n', StringSplitOptions.TrimEntries))
+        {
+            int colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (line.StartsWith("Loaded image", StringComparison.Ordinal) && colon > 0)
+            {
+                return line[(colon + 1)..].Split(',')[0].Trim();
+            }
+        }
+
+        return null;
+    }
+
+    private static string? FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => System.IO.Path.Combine(directory, name))
+            .FirstOrDefault(File.Exists);
+}

@@ -1,0 +1,218 @@
+using System.Globalization;
+using System.Text.Json;
+using Grid.Tool.Diagnostics;
+using Grid.Tool.Output;
+using Spectre.Console;
+
+namespace Grid.Tool.Commands;
+
+/// <summary>Lists and prints the logs in a run folder: logs/&lt;task&gt;.log (named by <see cref="RunFolder.TaskLog"/>) and logs/workers/&lt;worker&gt;.log.</summary>
+public sealed class LogsHandler(CommandContext context)
+{
+    public int Show(LogsOptions options)
+    {
+        var run = RunCatalog.Find(options.WorkingDirectory, options.RunId);
+        if (options.TaskId is not null && options.Worker is not null)
+        {
+            throw new GridException(ErrorCodes.BadOption, "give a task id or --worker, not both.");
+        }
+
+        if (options.Worker is { } worker)
+        {
+            string path = run.Folder.WorkerLog(worker);
+            if (!File.Exists(path))
+            {
+                string known = string.Join(", ", WorkerLogs(run.Folder).Select(w => w.Id));
+                throw new GridException(ErrorCodes.LogNotFound, $"run '{run.RunId}' has no log of worker '{worker}'. {(known.Length == 0 ? "It has no worker logs." : $"Its workers with logs: {known}.")}");
+            }
+
+            Print(path);
+            return ExitCodes.Success;
+        }
+
+        if (options.TaskId is { } task)
+        {
+            string path = run.Folder.TaskLog(task);
+            if (File.Exists(path))
+            {
+                Print(path);
+                return ExitCodes.Success;
+            }
+
+            var ended = TaskLogs(run.Folder).FirstOrDefault(t => t.Id == task);
+            if (ended is null)
+            {
+                throw new GridException(ErrorCodes.TaskNotInRun, $"run '{run.RunId}' has no ended task '{task}' and no log for it{(run.Status == RunStatus.Running ? " yet" : "")}. `dotnet grid logs {run.RunId}` lists the tasks that have logs.");
+            }
+
+            context.Error.WriteLine($"Task '{task}' ({ended.Status}) wrote nothing.");
+            return ExitCodes.Success;
+        }
+
+        List(run, options.Format);
+        return ExitCodes.Success;
+    }
+
+    private void List(RunEntry run, string format)
+    {
+        var tasks = TaskLogs(run.Folder).Where(t => t.Path is not null).ToList();
+        var workers = WorkerLogs(run.Folder);
+        if (format == OutputFormat.Json)
+        {
+            OutputFormat.WriteJson(context.Out, json =>
+            {
+                json.WriteStartObject();
+                json.WriteString("run", run.RunId);
+                Write(json, "tasks", tasks, run.Folder);
+                Write(json, "workers", workers, run.Folder);
+                json.WriteEndObject();
+            });
+            return;
+        }
+
+        var console = OutputFormat.Console(context.Out);
+        var table = new Table().Border(TableBorder.Simple).AddColumn("task").AddColumn("status").AddColumn(new TableColumn("size").RightAligned()).AddColumn("log");
+        foreach (var task in tasks)
+        {
+            table.AddRow(Markup.Escape(task.Id), Markup.Escape(task.Status), Size(task.Bytes), Markup.Escape(Path.GetRelativePath(run.Folder.Path, task.Path!)));
+        }
+
+        if (tasks.Count == 0)
+        {
+            context.Out.WriteLine($"No task of run {run.RunId} wrote a log.");
+        }
+        else
+        {
+            console.Write(table);
+        }
+
+        var workerTable = new Table().Border(TableBorder.Simple).AddColumn("worker").AddColumn(new TableColumn("size").RightAligned()).AddColumn("log");
+        foreach (var worker in workers)
+        {
+            workerTable.AddRow(Markup.Escape(worker.Id), Size(worker.Bytes), Markup.Escape(Path.GetRelativePath(run.Folder.Path, worker.Path!)));
+        }
+
+        if (workers.Count > 0)
+        {
+            console.Write(workerTable);
+        }
+
+        context.Out.WriteLine($"Print one with `dotnet grid logs {run.RunId} <task-id>` or `dotnet grid logs {run.RunId} --worker <worker>`.");
+        context.Out.Flush();
+    }
+
+    private static void Write(Utf8JsonWriter json, string name, List<LogEntry> entries, RunFolder folder)
+    {
+        json.WriteStartArray(name);
+        foreach (var entry in entries)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", entry.Id);
+            if (entry.Status.Length > 0)
+            {
+                json.WriteString("status", entry.Status);
+            }
+
+            json.WriteNumber("bytes", entry.Bytes);
+            json.WriteString("path", System.IO.Path.GetRelativePath(folder.Path, entry.Path!));
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    private void Print(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(file);
+        char[] buffer = new char[64 * 1024];
+        int read;
+        while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            context.Out.Write(buffer, 0, read);
+        }
+
+        context.Out.Flush();
+    }
+
+    /// <summary>Every ended task, with its log's path when it has one, in results.jsonl order; then log files no result names (tasks still running, or cut off by a crash).</summary>
+    private static List<LogEntry> TaskLogs(RunFolder folder)
+    {
+        var entries = new List<LogEntry>();
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        JsonLines.ForEach(folder.Results, line =>
+        {
+            string? id = null, status = null, log = null;
+            var reader = new Utf8JsonReader(line);
+            try
+            {
+                reader.Read();
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("id"u8))
+                    {
+                        reader.Read();
+                        id = reader.GetString();
+                    }
+                    else if (reader.ValueTextEquals("status"u8))
+                    {
+                        reader.Read();
+                        status = reader.GetString();
+                    }
+                    else if (reader.ValueTextEquals("log"u8))
+                    {
+                        reader.Read();
+                        log = reader.GetString();
+                    }
+                    else
+                    {
+                        reader.Read();
+                        reader.Skip();
+                    }
+                }
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            {
+                return;
+            }
+
+            if (id is not null)
+            {
+                string? path = log is null ? null : Path.GetFullPath(log, folder.Path);
+                entries.Add(new LogEntry(id, status ?? "", path, path is not null && File.Exists(path) ? new FileInfo(path).Length : 0));
+                if (path is not null)
+                {
+                    named.Add(path);
+                }
+            }
+        });
+
+        if (Directory.Exists(folder.Logs))
+        {
+            foreach (string file in Directory.EnumerateFiles(folder.Logs, "*.log").Order(StringComparer.Ordinal))
+            {
+                if (!named.Contains(Path.GetFullPath(file)))
+                {
+                    entries.Add(new LogEntry(Path.GetFileNameWithoutExtension(file), "", file, new FileInfo(file).Length));
+                }
+            }
+        }
+
+        return entries;
+    }
+
+    private static List<LogEntry> WorkerLogs(RunFolder folder) => !Directory.Exists(folder.WorkerLogs)
+        ? []
+        : [.. Directory.EnumerateFiles(folder.WorkerLogs, "*.log")
+            .Select(f => new LogEntry(Path.GetFileNameWithoutExtension(f), "", f, new FileInfo(f).Length))
+            .OrderBy(w => w.Id, Comparer<string>.Create(Reports.NaturalOrder.Compare))];
+
+    private static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB",
+        _ => (bytes / 1024.0 / 1024).ToString("0.0", CultureInfo.InvariantCulture) + " MiB",
+    };
+
+    private sealed record LogEntry(string Id, string Status, string? Path, long Bytes);
+}

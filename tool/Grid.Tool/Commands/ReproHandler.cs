@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Grid.Tool.Build;
+using Grid.Tool.Diagnostics;
+using Grid.Tool.Output;
+using Grid.Tool.Tasks;
+
+namespace Grid.Tool.Commands;
+
+/// <summary>
+/// Re-runs one task of a run: finds its input the way the run did (the tasks file through
+/// <see cref="TaskFileLoader"/>, so ids are derived the same way, or the glob's file), and hands it to an
+/// <see cref="IReproRunner"/>. Exit code 0 when the task succeeds here, 1 when it fails.
+/// </summary>
+public sealed class ReproHandler(CommandContext context)
+{
+    /// <summary>
+    /// Where the task runs, given the job's assembly and working folder: by default the job's inline mode on
+    /// this machine. A container runner (`repro --container`, the image the run's workers used) plugs in here
+    /// with the container backend.
+    /// </summary>
+    public Func<string, string, IReproRunner>? RunnerFactory { get; init; }
+
+    public async Task<int> RunAsync(ReproOptions options, CancellationToken cancellationToken)
+    {
+        var run = RunCatalog.Find(options.WorkingDirectory, options.RunId);
+        var input = FindInput(run, options.TaskId);
+        string assembly = run.Assembly is { } built && File.Exists(built)
+            ? built
+            : throw new GridException(ErrorCodes.JobNotBuilt, $"run '{run.RunId}' ran the job built at '{run.Assembly}', which no longer exists. Build the job again (`dotnet build -c Release` in its project folder), then repro.");
+
+        string workingDirectory = run.WorkingDirectory is { } wd && Directory.Exists(wd) ? wd : options.WorkingDirectory;
+        var runner = RunnerFactory?.Invoke(assembly, workingDirectory) ?? new InlineProcessRunner(assembly, workingDirectory);
+        string file = Path.Combine(Path.GetTempPath(), $"grid-repro-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
+        await File.WriteAllBytesAsync(file, input, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var before = EndedAs(run.Folder, options.TaskId);
+            context.Error.WriteLine($"Reproducing task '{options.TaskId}' of run {run.RunId}{(before is null ? "" : $" (in the run: {before})")}: {runner.Describe(file, run.TimeoutSeconds)}");
+            int exit = await runner.RunAsync(file, run.TimeoutSeconds, context.Out, context.Error, cancellationToken).ConfigureAwait(false);
+            bool succeeded = exit == 0;
+            context.Error.WriteLine(succeeded
+                ? $"Task '{options.TaskId}' succeeded."
+                : $"Task '{options.TaskId}' failed (the job exited with code {exit}).");
+            return succeeded ? ExitCodes.Success : ExitCodes.TasksFailed;
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>The task's input bytes, read the way the run read them.</summary>
+    internal static byte[] FindInput(RunEntry run, string taskId)
+    {
+        string workingDirectory = run.WorkingDirectory ?? Environment.CurrentDirectory;
+        if (run.Tasks is not { } source)
+        {
+            throw new GridException(ErrorCodes.RunFolderUnreadable, $"{run.Folder.RunJson} does not say where the run's tasks came from (\"tasks\").");
+        }
+
+        TaskList tasks = run.TasksKind == "glob"
+            ? InputGlobLoader.Load(source, workingDirectory)
+            : TaskFileLoader.Load(Path.GetFullPath(source, workingDirectory));
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            if (tasks.IdOf(i) == taskId)
+            {
+                return tasks.InputOf(i).ToArray();
+            }
+        }
+
+        throw new GridException(ErrorCodes.TaskNotInRun, $"run '{run.RunId}' has no task '{taskId}' in its tasks ({source}). Task ids are the \"id\" field, or the line number of a line without one; results.jsonl lists them.");
+    }
+
+    /// <summary>How the task ended in the run, from results.jsonl, for the reader to compare.</summary>
+    private static string? EndedAs(RunFolder folder, string taskId)
+    {
+        string? ended = null;
+        JsonLines.ForEach(folder.Results, line =>
+        {
+            if (ended is not null)
+            {
+                return;
+            }
+
+            try
+            {
+                using var document = JsonDocument.Parse(line.ToArray());
+                var root = document.RootElement;
+                if (root.TryGetProperty("id", out var id) && id.ValueEquals(taskId))
+                {
+                    string status = root.TryGetProperty("status", out var s) ? s.GetString() ?? "" : "";
+                    string attempts = root.TryGetProperty("attempts", out var a) ? a.GetRawText() : "?";
+                    string error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object && e.TryGetProperty("type", out var type)
+                        ? $": {type.GetString()}" + (e.TryGetProperty("message", out var message) ? $": {message.GetString()}" : "")
+                        : "";
+                    ended = $"{status} after {attempts} attempt{(attempts == "1" ? "" : "s")}{error}";
+                }
+            }
+            catch (JsonException)
+            {
+            }
+        });
+        return ended;
+    }
+}
+
+/// <summary>Runs a task's input through the job somewhere, streaming its stdout and stderr; returns its exit code.</summary>
+public interface IReproRunner
+{
+    /// <summary>The command it will run, for the reader.</summary>
+    string Describe(string inputFile, double? timeoutSeconds);
+
+    Task<int> RunAsync(string inputFile, double? timeoutSeconds, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken);
+}
+
+/// <summary>The job's inline mode on this machine: <c>dotnet job.dll --input @file [--timeout seconds]</c>.</summary>
+public sealed class InlineProcessRunner(string assembly, string workingDirectory) : IReproRunner
+{
+    public string Describe(string inputFile, double? timeoutSeconds) =>
+        $"{JobProject.DotnetHost} {string.Join(' ', Arguments(inputFile, timeoutSeconds))}";
+
+    public async Task<int> RunAsync(string inputFile, double? timeoutSeconds, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(JobProject.DotnetHost)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (string argument in Arguments(inputFile, timeoutSeconds))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var process = Process.Start(start) ?? throw new GridException(ErrorCodes.JobNotBuilt, $"could not start '{JobProject.DotnetHost}'.");
+        var copyOut = Copy(process.StandardOutput, stdout);
+        var copyError = Copy(process.StandardError, stderr);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        await Task.WhenAll(copyOut, copyError).ConfigureAwait(false);
+        return process.ExitCode;
+    }
+
+    private IEnumerable<string> Arguments(string inputFile, double? timeoutSeconds)
+    {
+        yield return assembly;
+        yield return "--input";
+        yield return "@" + inputFile;
+        if (timeoutSeconds is { } seconds)
+        {
+            yield return "--timeout";
+            yield return seconds.ToString("0.###", CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>Streams as it comes, so a long task's log shows while it runs.</summary>
+    private static async Task Copy(StreamReader from, TextWriter to)
+    {
+        char[] buffer = new char[16 * 1024];
+        int read;
+        while ((read = await from.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        {
+            lock (to)
+            {
+                to.Write(buffer, 0, read);
+                to.Flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+namespace Grid.Tool.Output;
+
+/// <summary>Receives one line of a JSON Lines file, without its newline.</summary>
+public delegate void LineHandler(ReadOnlySpan<byte> line);
+
+/// <summary>
+/// Reads the run folder's .jsonl files while a head may still be appending to them: the file is opened
+/// shared, and only complete lines (ending in '\n') are handed out, so a line being written, or one a crash
+/// cut short, is never read as a record.
+/// </summary>
+public static class JsonLines
+{
+    private const int ChunkBytes = 1 << 20;
+
+    /// <summary>Calls <paramref name="onLine"/> for every complete, non-blank line; returns how many there were. A missing file has none.</summary>
+    public static int ForEach(string path, LineHandler onLine)
+    {
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return 0;
+        }
+
+        using (file)
+        {
+            byte[] buffer = new byte[ChunkBytes];
+            int kept = 0;
+            int lines = 0;
+            while (true)
+            {
+                if (kept == buffer.Length)
+                {
+                    Array.Resize(ref buffer, buffer.Length * 2);
+                }
+
+                int read = file.Read(buffer, kept, buffer.Length - kept);
+                if (read == 0)
+                {
+                    return lines;
+                }
+
+                int end = kept + read;
+                int start = 0;
+                int newline;
+                while ((newline = Array.IndexOf(buffer, (byte)'\n', start, end - start)) >= 0)
+                {
+                    var line = buffer.AsSpan(start, newline - start).TrimEnd((byte)'\r');
+                    if (!line.IsWhiteSpace())
+                    {
+                        lines++;
+                        onLine(line);
+                    }
+
+                    start = newline + 1;
+                }
+
+                kept = end - start;
+                buffer.AsSpan(start, kept).CopyTo(buffer);
+            }
+        }
+    }
+
+    private static bool IsWhiteSpace(this ReadOnlySpan<byte> line) => line.Trim(" \t"u8).IsEmpty;
+}
