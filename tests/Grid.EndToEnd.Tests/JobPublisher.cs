@@ -33,7 +33,7 @@ public sealed partial class JobPublisher(PackedGrid grid, ContainerLab lab, stri
         public bool BuiltAnImage => Result.Out.Contains("Building image", StringComparison.Ordinal);
     }
 
-    private Dictionary<string, string?> Environment()
+    public Dictionary<string, string?> Environment()
     {
         var environment = new Dictionary<string, string?>(grid.Environment);
         foreach (var (name, value) in lab.Environment)
