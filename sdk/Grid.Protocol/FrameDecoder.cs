@@ -60,6 +60,7 @@ public static class FrameDecoder
         FrameKind.Cancel => Cancel.Read(payload),
         FrameKind.Started => Started.Read(payload),
         FrameKind.Result => Result.Read(payload),
+        FrameKind.Ack => Ack.Read(payload),
         FrameKind.Log => Log.Read(payload),
         FrameKind.Heartbeat => Heartbeat.Read(payload),
         FrameKind.Drain => Drain.Read(payload),

@@ -21,6 +21,9 @@ public enum FrameKind : byte
     /// <summary>worker → head: the attempt ended with an output or an error.</summary>
     Result = 0x13,
 
+    /// <summary>head → worker: these results are committed; stop re-sending them.</summary>
+    Ack = 0x14,
+
     /// <summary>worker → head: text the handler (or the worker) wrote.</summary>
     Log = 0x20,
 
@@ -43,7 +46,7 @@ public static class FrameKinds
     /// <summary>True for the kinds this version defines.</summary>
     public static bool IsDefined(byte kind) => kind switch
     {
-        0x01 or 0x02 or 0x10 or 0x11 or 0x12 or 0x13 or 0x20 or 0x30 or 0x31 or 0x32 or 0x3F => true,
+        0x01 or 0x02 or 0x10 or 0x11 or 0x12 or 0x13 or 0x14 or 0x20 or 0x30 or 0x31 or 0x32 or 0x3F => true,
         _ => false,
     };
 }

@@ -8,6 +8,7 @@ namespace Grid.Protocol;
 //   worker → head   Started    a slot took the task: its timeout starts now
 //   worker → head   Log*       what the handler printed, tagged with the task
 //   worker → head   Result     output (JSON) or error; the head commits the first result of the current attempt
+//   head   → worker Ack        results committed to the journal; the worker re-sends any left unacknowledged
 //   either          Heartbeat  every HeartbeatInterval; silence past the lease means the peer is lost
 //   head   → worker Cancel     the task's deadline passed (or it was withdrawn)
 //   worker → head   Drain      the machine is going away (spot notice): send nothing new
@@ -40,6 +41,9 @@ public static class Protocol
 
     /// <summary>Default interval between heartbeats, both ways.</summary>
     public static readonly TimeSpan DefaultHeartbeatInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>A result unacknowledged this long after it was sent is sent again.</summary>
+    public static readonly TimeSpan ResultResendInterval = TimeSpan.FromSeconds(3);
 
     /// <summary>Default lease: a peer silent for this long is lost.</summary>
     public static readonly TimeSpan DefaultLease = TimeSpan.FromSeconds(15);

@@ -55,6 +55,10 @@ internal static class MessageAssert
                 Assert.Equal(e.RunMicroseconds, result.RunMicroseconds);
                 SameBytes(e.Body, result.Body, "Result body");
                 break;
+            case Ack e:
+                var ack = Assert.IsType<Ack>(actual);
+                Assert.Equal(e.Results, ack.Results);
+                break;
             case Log e:
                 var log = Assert.IsType<Log>(actual);
                 Assert.Equal(e.Key, log.Key);

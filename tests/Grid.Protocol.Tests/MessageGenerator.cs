@@ -34,6 +34,7 @@ internal sealed class MessageGenerator
         FrameKind.Cancel => new Cancel(UInt64(), UInt32(), _random.Next(2) == 0 ? CancelReason.Timeout : CancelReason.Withdrawn),
         FrameKind.Started => new Started(UInt64(), UInt32()),
         FrameKind.Result => new Result(UInt64(), UInt32(), (Outcome)_random.Next(3), UInt64(), Bytes(MaxTailBytes)),
+        FrameKind.Ack => new Ack(Enumerable.Range(0, _random.Next(5) == 0 ? _random.Next(0, 2000) : _random.Next(0, 8)).Select(_ => (UInt64(), UInt32())).ToArray()),
         FrameKind.Log => new Log(UInt64(), UInt32(), (LogSource)_random.Next(1, 4), Bytes(Math.Min(MaxTailBytes, Protocol.MaxLogChunkBytes))),
         FrameKind.Heartbeat => Heartbeat.Instance,
         FrameKind.Drain => new Drain(UInt32(), Text()),

@@ -85,6 +85,23 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public void AckRoundTripsEmptyAtTheEdgesAndFull()
+    {
+        RoundTrip(new Ack([]));
+        RoundTrip(new Ack([(0, 0), (ulong.MaxValue, uint.MaxValue), (7, 3)]));
+        RoundTrip(new Ack(Enumerable.Range(0, Ack.MaxResults).Select(i => ((ulong)i, (uint)i)).ToArray()));
+    }
+
+    [Fact]
+    public void AckWhoseCountDisagreesWithItsLengthIsMalformed()
+    {
+        var frame = FrameWriter.ToArray(new Ack([(1, 1), (2, 1)]));
+        frame[Protocol.HeaderBytes] = 3;
+        var error = Assert.Throws<ProtocolException>(() => FrameDecoder.Decode(FrameKind.Ack, frame.AsSpan(Protocol.HeaderBytes)));
+        Assert.Equal(ProtocolErrors.Malformed, error.Code);
+    }
+
+    [Fact]
     public void LogRoundTripsWithEverySourceAtTheEdges()
     {
         foreach (var source in Enum.GetValues<LogSource>())
@@ -126,7 +143,7 @@ public sealed class RoundTripTests
         var covered = new[]
         {
             FrameKind.Hello, FrameKind.Welcome, FrameKind.Task, FrameKind.Cancel, FrameKind.Started, FrameKind.Result,
-            FrameKind.Log, FrameKind.Heartbeat, FrameKind.Drain, FrameKind.Shutdown, FrameKind.Goodbye,
+            FrameKind.Ack, FrameKind.Log, FrameKind.Heartbeat, FrameKind.Drain, FrameKind.Shutdown, FrameKind.Goodbye,
         };
         Assert.Equal(covered.Order(), Enum.GetValues<FrameKind>().Order());
     }

@@ -71,6 +71,9 @@ internal sealed partial class WorkerConnection
                 break;
             case Heartbeat:
                 break;
+            case Ack ack:
+                _unacked.Acknowledged(ack);
+                break;
             case Shutdown:
                 BeginShutdown();
                 break;
@@ -118,6 +121,9 @@ internal sealed partial class WorkerConnection
     private async Task EndWhenDrainedAsync()
     {
         await _slots.ConfigureAwait(false);
+
+        // The last results are acknowledged before the worker goes, so none is lost with the connection.
+        await _unacked.WaitAllAcknowledgedAsync(FinalAckTimeout).ConfigureAwait(false);
         End(ConnectionEnd.Drained());
     }
 
@@ -143,6 +149,8 @@ internal sealed partial class WorkerConnection
             {
                 _outbox.TrySend(Heartbeat.Instance);
             }
+
+            _unacked.ResendOverdue(_outbox);
 
             if (lease > TimeSpan.Zero && !_inputEnded && _time.GetElapsedTime(Volatile.Read(ref _lastReceived)) > lease)
             {

@@ -81,7 +81,9 @@ internal sealed partial class WorkerConnection
 
             // Done before the Result goes out, so that once the head has it the attempt has left nothing behind.
             attempt.Finish();
-            await _outbox.SendAsync(new Result(attempt.Key, attempt.Attempt, outcome, microseconds, body)).ConfigureAwait(false);
+            var result = new Result(attempt.Key, attempt.Attempt, outcome, microseconds, body);
+            _unacked.Sent(result);
+            await _outbox.SendAsync(result).ConfigureAwait(false);
         }
         finally
         {

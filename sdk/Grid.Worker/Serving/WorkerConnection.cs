@@ -25,6 +25,9 @@ internal sealed partial class WorkerConnection : IDisposable
     /// <summary>At the end, frames still queued get this long to reach the head.</summary>
     public static readonly TimeSpan FinalFlushTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>After Shutdown, how long the worker waits for the head to acknowledge its last results.</summary>
+    public static readonly TimeSpan FinalAckTimeout = TimeSpan.FromSeconds(2);
+
     private readonly TaskHandler _handler;
     private readonly WorkerConnectionOptions _options;
     private readonly TimeProvider _time;
@@ -33,6 +36,7 @@ internal sealed partial class WorkerConnection : IDisposable
     private readonly LogScope _workerScope;
     private readonly Channel<Attempt> _queue = Channel.CreateUnbounded<Attempt>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly ConcurrentDictionary<AttemptKey, Attempt> _attempts = new();
+    private readonly UnackedResults _unacked;
     private readonly TaskCompletionSource<ConnectionEnd> _end = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopReading = new();
     private string _workerId = "";
@@ -45,6 +49,7 @@ internal sealed partial class WorkerConnection : IDisposable
         _time = options.Time;
         _reader = new FrameReader(input);
         _outbox = new FrameOutbox(output);
+        _unacked = new UnackedResults(_time);
         _workerScope = new LogScope(_outbox, key: 0, attempt: 0);
         _onMessage = OnMessage;
     }

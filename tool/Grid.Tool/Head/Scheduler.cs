@@ -110,12 +110,14 @@ public sealed partial class Scheduler
                     Handle(e);
                 }
 
+                // The journal first, then the acknowledgements: a worker forgets a result only once it is written.
+                _recorder.Flush();
                 foreach (var worker in _workers)
                 {
+                    worker.SendAcks(Now);
                     worker.Flush();
                 }
 
-                _recorder.Flush();
                 OnProgress?.Invoke(Statistics);
             }
         }
@@ -232,6 +234,9 @@ public sealed partial class Scheduler
         {
             return;
         }
+
+        // Every result is acknowledged, fenced or not, so the worker stops re-sending it.
+        worker.PendingAcks.Add((result.Key, result.Attempt));
 
         // Exactly-once: only the current attempt, on the worker that holds it, may end the task. Anything
         // else is a late or duplicate result of an attempt already given up on.

@@ -76,6 +76,27 @@ internal sealed class WorkerSession
 
     public PipeWriter Writer => _outbound.Writer;
 
+    /// <summary>Results received in this batch, acknowledged once the journal is flushed.</summary>
+    public List<(ulong Key, uint Attempt)> PendingAcks { get; } = [];
+
+    /// <summary>Queues Ack frames for the results received since the last call.</summary>
+    public void SendAcks(long now)
+    {
+        if (PendingAcks.Count == 0 || Status == WorkerStatus.Closed)
+        {
+            PendingAcks.Clear();
+            return;
+        }
+
+        for (int from = 0; from < PendingAcks.Count; from += Grid.Protocol.Messages.Ack.MaxResults)
+        {
+            int count = Math.Min(Grid.Protocol.Messages.Ack.MaxResults, PendingAcks.Count - from);
+            Send(new Grid.Protocol.Messages.Ack(PendingAcks.GetRange(from, count)), now);
+        }
+
+        PendingAcks.Clear();
+    }
+
     /// <summary>Queues one frame for the pump. Nothing blocks: the pipe never pauses, and capacity bounds what is queued.</summary>
     public void Send(IMessage message, long now)
     {

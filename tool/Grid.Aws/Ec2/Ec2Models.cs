@@ -1,0 +1,70 @@
+namespace Grid.Aws.Ec2;
+
+public sealed record Tag(string Key, string Value);
+
+/// <summary>A describe filter: <c>tag:grid:job</c>, <c>instance-state-name</c>, <c>vpc-id</c>, <c>default-for-az</c>.</summary>
+public sealed record Filter(string Name, IReadOnlyList<string> Values)
+{
+    public static Filter Tag(string key, string value) => new($"tag:{key}", [value]);
+}
+
+/// <summary>Tags applied at creation; <paramref name="ResourceType"/> is <c>instance</c>, <c>fleet</c>, <c>volume</c>...</summary>
+public sealed record TagSpecification(string ResourceType, IReadOnlyList<Tag> Tags);
+
+/// <summary>One capacity pool the fleet may use: an instance type in a subnet (so in one availability zone).</summary>
+public sealed record FleetOverride(string InstanceType, string SubnetId);
+
+/// <summary>
+/// An instant fleet (one synchronous request, no maintained capacity) over one launch template, spot with
+/// price-capacity-optimized allocation unless <paramref name="OnDemand"/>. <paramref name="ClientToken"/> makes a
+/// retried request return the first one's fleet instead of launching twice.
+/// </summary>
+public sealed record CreateFleetRequest(
+    string ClientToken, string LaunchTemplateId, IReadOnlyList<FleetOverride> Overrides, int TargetCapacity,
+    IReadOnlyList<TagSpecification> TagSpecifications, bool OnDemand = false);
+
+public sealed record FleetInstances(string InstanceType, string? SubnetId, string Lifecycle, IReadOnlyList<string> InstanceIds);
+
+/// <summary>A pool the fleet could not launch in: <c>InsufficientInstanceCapacity</c>, <c>SpotMaxPriceTooLow</c>...</summary>
+public sealed record FleetError(string? InstanceType, string? SubnetId, string Lifecycle, string ErrorCode, string ErrorMessage);
+
+public sealed record CreateFleetResponse(string FleetId, IReadOnlyList<FleetInstances> Instances, IReadOnlyList<FleetError> Errors)
+{
+    public IEnumerable<string> InstanceIds => Instances.SelectMany(i => i.InstanceIds);
+}
+
+public sealed record Fleet(string FleetId, string FleetState, string Type, string? ClientToken, IReadOnlyList<Tag> Tags);
+
+public sealed record FleetDeletionError(string FleetId, string Code, string Message);
+
+public sealed record DeleteFleetsResponse(IReadOnlyList<string> Deleted, IReadOnlyList<FleetDeletionError> Failed);
+
+/// <summary>
+/// A launch template for workers. <paramref name="UserData"/> is the script text (base64 is added here);
+/// IMDSv2 is always required and an instance that shuts itself down is terminated, never merely stopped.
+/// </summary>
+public sealed record CreateLaunchTemplateRequest(
+    string Name, string ClientToken, string ImageId, string UserData, string? IamInstanceProfileName,
+    IReadOnlyList<string> SecurityGroupIds, IReadOnlyList<Tag> Tags);
+
+public sealed record LaunchTemplate(string LaunchTemplateId, string LaunchTemplateName, long LatestVersionNumber, IReadOnlyList<Tag> Tags);
+
+public sealed record Instance(
+    string InstanceId, string InstanceType, string State, string? SubnetId, string? AvailabilityZone,
+    string? PrivateIpAddress, string? Lifecycle, DateTimeOffset? LaunchTime, IReadOnlyList<Tag> Tags)
+{
+    public string? TagValue(string key) => Tags.FirstOrDefault(t => t.Key == key)?.Value;
+}
+
+public sealed record InstanceStateChange(string InstanceId, string PreviousState, string CurrentState);
+
+public sealed record CreateSecurityGroupRequest(string GroupName, string Description, string VpcId, IReadOnlyList<Tag> Tags);
+
+public sealed record IngressRule(string Protocol, int? FromPort, int? ToPort, IReadOnlyList<string> SourceGroupIds, IReadOnlyList<string> Cidrs);
+
+public sealed record SecurityGroup(string GroupId, string GroupName, string? VpcId, IReadOnlyList<IngressRule> Ingress, IReadOnlyList<Tag> Tags);
+
+public sealed record Subnet(
+    string SubnetId, string VpcId, string AvailabilityZone, string CidrBlock, bool DefaultForAz, int AvailableIpAddressCount);
+
+public sealed record SpotPrice(string InstanceType, string AvailabilityZone, decimal Price, DateTimeOffset Timestamp);
