@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that Grid's tests need: the distribution registry, podman on runc, umoci
-# and skopeo for building and copying images, python3-bcrypt for htpasswd lines, and headless Chromium
-# for rendering the run report.
+# and skopeo for building and copying images, python3-bcrypt for htpasswd lines, the aws CLI that checks the
+# cloud-in-a-box, and headless Chromium for rendering the run report.
 # Only packages that are missing are installed; when nothing is missing apt is not touched at all.
 #
 # Usage: eng/install-deps.sh          (as root, Debian 12; non-interactive)
@@ -17,6 +17,7 @@ packages=(
   umoci skopeo                # build an OCI image from a tarball; copy it to a registry
   python3-bcrypt              # bcrypt lines for the registry's htpasswd file (htpasswd is not installed)
   python3-jsonschema          # an independent check of grid.json against docs/grid-manifest.schema.json
+  awscli python3-botocore     # the independent check that the cloud-in-a-box speaks AWS (/usr/bin/aws, botocore's models)
   chromium fonts-dejavu-core  # renders report.html in the report tests (screenshot, DOM after its script ran)
   jq curl ca-certificates tar
 )

@@ -45,7 +45,9 @@ public sealed class EcrClient(AwsHttpCore core) : IEcr
 
     /// <summary>The lifecycle rule Grid sets: untagged images expire after <paramref name="days"/> days.</summary>
     public static string ExpireUntaggedPolicy(int days) =>
-        $$$"""{"rules":[{"rulePriority":1,"description":"expire untagged images","selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":{{{days}}},"action":{"type":"expire"}}]}""";
+        "{\"rules\":[{\"rulePriority\":1,\"description\":\"expire untagged images\",\"selection\":{\"tagStatus\":\"untagged\"," +
+        "\"countType\":\"sinceImagePushed\",\"countUnit\":\"days\",\"countNumber\":" +
+        days.ToString(System.Globalization.CultureInfo.InvariantCulture) + "},\"action\":{\"type\":\"expire\"}}]}";
 
     private Task<TResponse> CallAsync<TRequest, TResponse>(string operation, TRequest request, CancellationToken cancellationToken) =>
         JsonWire.Json11Async<TRequest, TResponse>(core, AwsService.Ecr, TargetPrefix, operation, request, cancellationToken);

@@ -11,14 +11,14 @@ public sealed record CreateRepositoryRequest(string RepositoryName, bool ScanOnP
 public sealed record EcrRepository(
     string RepositoryArn, string RegistryId, string RepositoryName, string RepositoryUri, DateTimeOffset? CreatedAt);
 
-/// <summary>A registry login: <see cref="Token"/> is base64 of <c>AWS:password</c>.</summary>
-public sealed record EcrAuthorization(string Token, DateTimeOffset ExpiresAt, string ProxyEndpoint)
+/// <summary>A registry login: <see cref="AuthorizationToken"/> is base64 of <c>AWS:password</c>.</summary>
+public sealed record EcrAuthorization(string AuthorizationToken, DateTimeOffset ExpiresAt, string ProxyEndpoint)
 {
     public (string User, string Password) Credentials
     {
         get
         {
-            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(Token));
+            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(AuthorizationToken));
             var colon = decoded.IndexOf(':', StringComparison.Ordinal);
             return colon < 0 ? throw new FormatException("ECR token is not user:password") : (decoded[..colon], decoded[(colon + 1)..]);
         }

@@ -43,12 +43,21 @@ public static class JobProject
             throw new GridException(ErrorCodes.BuildFailed, $"the job '{projectFile}' did not build (dotnet build exited {exitCode}). Fix the errors below, or run `dotnet build` there to see them all:\n{detail}", ExitCodes.BuildFailed);
         }
 
+        RememberTargetPath(projectFile, configuration, targetPath);
         return targetPath;
     }
 
-    /// <summary>The output assembly of an already built project (--no-build): evaluated, not guessed.</summary>
+    /// <summary>
+    /// The output assembly of an already built project (--no-build): the one the last `dotnet grid run` built,
+    /// if it is still there and the project has not changed since, else evaluated by MSBuild (not guessed).
+    /// </summary>
     public static async Task<string> FindBuiltAsync(string projectFile, string configuration, CancellationToken cancellationToken)
     {
+        if (RememberedTargetPath(projectFile, configuration) is { } remembered)
+        {
+            return remembered;
+        }
+
         var (exitCode, output, _) = await DotnetAsync(["msbuild", projectFile, "-nologo", $"-p:Configuration={configuration}", "-getProperty:TargetPath"], cancellationToken).ConfigureAwait(false);
         string? targetPath = LastLine(output);
         if (exitCode != 0 || targetPath is null || !File.Exists(targetPath))
@@ -79,6 +88,39 @@ public static class JobProject
         }
 
         return manifest;
+    }
+
+    /// <summary>Where a build's TargetPath is remembered: the project's own obj folder, one file per configuration.</summary>
+    private static string TargetPathCache(string projectFile, string configuration) =>
+        Path.Combine(Path.GetDirectoryName(projectFile)!, "obj", "grid", $"{configuration.ToLowerInvariant()}.targetpath");
+
+    private static void RememberTargetPath(string projectFile, string configuration, string targetPath)
+    {
+        try
+        {
+            string cache = TargetPathCache(projectFile, configuration);
+            Directory.CreateDirectory(Path.GetDirectoryName(cache)!);
+            File.WriteAllText(cache, targetPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only a shortcut for the next --no-build: MSBuild answers when it is missing.
+        }
+    }
+
+    private static string? RememberedTargetPath(string projectFile, string configuration)
+    {
+        string cache = TargetPathCache(projectFile, configuration);
+        if (!File.Exists(cache))
+        {
+            return null;
+        }
+
+        string targetPath = File.ReadAllText(cache).Trim();
+        bool current = File.Exists(targetPath)
+            && File.GetLastWriteTimeUtc(cache) >= File.GetLastWriteTimeUtc(projectFile)
+            && File.GetLastWriteTimeUtc(targetPath) <= File.GetLastWriteTimeUtc(cache).AddMinutes(1);
+        return current ? targetPath : null;
     }
 
     private static string? LastLine(string output) =>

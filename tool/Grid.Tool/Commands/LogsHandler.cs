@@ -20,13 +20,24 @@ public sealed class LogsHandler(CommandContext context)
         if (options.Worker is { } worker)
         {
             string path = run.Folder.WorkerLog(worker);
-            if (!File.Exists(path))
+            string? record = WorkerRecordLine(run.Folder, worker);
+            if (!File.Exists(path) && record is null)
             {
                 string known = string.Join(", ", WorkerLogs(run.Folder).Select(w => w.Id));
-                throw new GridException(ErrorCodes.LogNotFound, $"run '{run.RunId}' has no log of worker '{worker}'. {(known.Length == 0 ? "It has no worker logs." : $"Its workers with logs: {known}.")}");
+                throw new GridException(ErrorCodes.LogNotFound, $"run '{run.RunId}' has no log of worker '{worker}'. {(known.Length == 0 ? "It has no worker logs." : $"Its workers: {known}.")}");
             }
 
-            Print(path);
+            // What workers.jsonl says of it first (a quiet worker has no log file), then its own log.
+            if (record is not null)
+            {
+                context.Out.WriteLine(record);
+            }
+
+            if (File.Exists(path))
+            {
+                Print(path);
+            }
+
             return ExitCodes.Success;
         }
 
@@ -89,7 +100,7 @@ public sealed class LogsHandler(CommandContext context)
         var workerTable = new Table().Border(TableBorder.Simple).AddColumn("worker").AddColumn(new TableColumn("size").RightAligned()).AddColumn("log");
         foreach (var worker in workers)
         {
-            workerTable.AddRow(Markup.Escape(worker.Id), Size(worker.Bytes), Markup.Escape(Path.GetRelativePath(run.Folder.Path, worker.Path!)));
+            workerTable.AddRow(Markup.Escape(worker.Id), Size(worker.Bytes), worker.Path is null ? "(no log: nothing to say)" : Markup.Escape(Path.GetRelativePath(run.Folder.Path, worker.Path)));
         }
 
         if (workers.Count > 0)
@@ -114,7 +125,15 @@ public sealed class LogsHandler(CommandContext context)
             }
 
             json.WriteNumber("bytes", entry.Bytes);
-            json.WriteString("path", System.IO.Path.GetRelativePath(folder.Path, entry.Path!));
+            if (entry.Path is null)
+            {
+                json.WriteNull("path");
+            }
+            else
+            {
+                json.WriteString("path", System.IO.Path.GetRelativePath(folder.Path, entry.Path));
+            }
+
             json.WriteEndObject();
         }
 
@@ -201,11 +220,60 @@ public sealed class LogsHandler(CommandContext context)
         return entries;
     }
 
-    private static List<LogEntry> WorkerLogs(RunFolder folder) => !Directory.Exists(folder.WorkerLogs)
-        ? []
-        : [.. Directory.EnumerateFiles(folder.WorkerLogs, "*.log")
-            .Select(f => new LogEntry(Path.GetFileNameWithoutExtension(f), "", f, new FileInfo(f).Length))
-            .OrderBy(w => w.Id, Comparer<string>.Create(Reports.NaturalOrder.Compare))];
+    /// <summary>Every worker of the run: those with a log file, and those workers.jsonl records (a quiet worker has no log).</summary>
+    private static List<LogEntry> WorkerLogs(RunFolder folder)
+    {
+        var entries = new Dictionary<string, LogEntry>(StringComparer.Ordinal);
+        foreach (var id in WorkerRecords(folder).Select(r => r.GetProperty("id").GetString()!))
+        {
+            entries[id] = new LogEntry(id, "", null, 0);
+        }
+
+        if (Directory.Exists(folder.WorkerLogs))
+        {
+            foreach (string file in Directory.EnumerateFiles(folder.WorkerLogs, "*.log"))
+            {
+                string id = Path.GetFileNameWithoutExtension(file);
+                entries[id] = new LogEntry(id, "", file, new FileInfo(file).Length);
+            }
+        }
+
+        return [.. entries.Values.OrderBy(w => w.Id, Comparer<string>.Create(Reports.NaturalOrder.Compare))];
+    }
+
+    private static List<System.Text.Json.JsonElement> WorkerRecords(RunFolder folder)
+    {
+        var records = new List<System.Text.Json.JsonElement>();
+        if (File.Exists(folder.Workers))
+        {
+            foreach (string line in File.ReadLines(folder.Workers))
+            {
+                try
+                {
+                    records.Add(System.Text.Json.JsonDocument.Parse(line).RootElement);
+                }
+                catch (System.Text.Json.JsonException)
+                {
+                    // A line torn by a crash says nothing.
+                }
+            }
+        }
+
+        return records;
+    }
+
+    /// <summary>One line about a worker from workers.jsonl: where it ran, its slots, its life and how it ended.</summary>
+    private static string? WorkerRecordLine(RunFolder folder, string worker)
+    {
+        var record = WorkerRecords(folder).LastOrDefault(r => r.GetProperty("id").GetString() == worker);
+        if (record.ValueKind == System.Text.Json.JsonValueKind.Undefined)
+        {
+            return null;
+        }
+
+        string ready = record.TryGetProperty("ready", out var r) && r.ValueKind == System.Text.Json.JsonValueKind.String ? $", ready {r.GetString()}" : ", never ready";
+        return $"worker {worker}: {record.GetProperty("location").GetString()}, {record.GetProperty("slots").GetInt32()} slot(s); launched {record.GetProperty("launched").GetString()}{ready}, ended {record.GetProperty("ended").GetString()} ({record.GetProperty("end").GetString()}); {record.GetProperty("completed").GetInt32()} task(s) completed";
+    }
 
     private static string Size(long bytes) => bytes switch
     {

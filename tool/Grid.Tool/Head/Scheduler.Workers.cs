@@ -55,7 +55,7 @@ public sealed partial class Scheduler
 
         worker.Status = WorkerStatus.AwaitingHello;
         worker.LastHeard = Now;
-        _recorder.WorkerLog(worker.Id, $"started ({handle.Location})");
+        // No log line for a normal start: workers.jsonl records it, and a thousand workers need no thousand files.
         _background.Add(worker.PumpAsync(handle.Input));
         _background.Add(ReadLoopAsync(worker, handle));
     }
@@ -138,7 +138,6 @@ public sealed partial class Scheduler
         Statistics.LiveWorkers = _workers.Count(w => w.Status is WorkerStatus.Ready or WorkerStatus.Draining);
         Statistics.Slots = _workers.Where(w => w.Status is WorkerStatus.Ready or WorkerStatus.Draining).Sum(w => w.Slots);
         Statistics.PeakSlots = Math.Max(Statistics.PeakSlots, Statistics.Slots);
-        _recorder.WorkerLog(worker.Id, $"ready: {hello.Slots} slot(s), pid {hello.ProcessId} on {hello.WorkerName}, {hello.Runtime}");
         worker.Send(new Welcome(Protocol.Protocol.Version, (uint)_options.HeartbeatInterval.TotalMilliseconds, (uint)_options.Lease.TotalMilliseconds, _options.RunId, worker.Id), Now);
         Fill(worker);
     }

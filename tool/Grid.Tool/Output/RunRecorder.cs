@@ -12,14 +12,10 @@ namespace Grid.Tool.Output;
 public sealed class RunRecorder : IRunRecorder, IDisposable
 {
     private readonly RunFolder _folder;
-    private readonly FileStream _results;
-    private readonly Utf8JsonWriter _resultsJson;
-    private readonly FileStream _errors;
-    private readonly Utf8JsonWriter _errorsJson;
-    private readonly FileStream _attempts;
-    private readonly Utf8JsonWriter _attemptsJson;
-    private readonly FileStream _workers;
-    private readonly Utf8JsonWriter _workersJson;
+    private readonly JsonLinesFile _results;
+    private readonly JsonLinesFile _errors;
+    private readonly JsonLinesFile _attempts;
+    private readonly JsonLinesFile _workers;
     private readonly TaskLogs _logs;
     private readonly Dictionary<string, StreamWriter> _workerLogs = new(StringComparer.Ordinal);
     private readonly Action<string> _onEvent;
@@ -29,22 +25,17 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         _folder = folder;
         _onEvent = onEvent;
         Directory.CreateDirectory(folder.Path);
-        _results = Open(folder.Results);
-        _resultsJson = new Utf8JsonWriter(_results, new JsonWriterOptions { SkipValidation = false });
-        _errors = Open(folder.Errors);
-        _errorsJson = new Utf8JsonWriter(_errors);
-        _attempts = Open(folder.Attempts);
-        _attemptsJson = new Utf8JsonWriter(_attempts);
-        _workers = Open(folder.Workers);
-        _workersJson = new Utf8JsonWriter(_workers);
+        _results = new JsonLinesFile(folder.Results);
+        _errors = new JsonLinesFile(folder.Errors);
+        _attempts = new JsonLinesFile(folder.Attempts);
+        _workers = new JsonLinesFile(folder.Workers);
         _logs = new TaskLogs(folder);
     }
 
     public void Commit(CommittedTask task)
     {
         string? log = _logs.Complete(task.Index);
-        var json = _resultsJson;
-        json.Reset();
+        var json = _results.BeginLine();
         json.WriteStartObject();
         json.WriteString("id", task.Id);
         json.WriteString("status", task.Status.ToStatus());
@@ -69,14 +60,12 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         }
 
         json.WriteEndObject();
-        json.Flush();
-        _results.WriteByte((byte)'\n');
+        _results.EndLine();
     }
 
     public void AttemptFailed(FailedAttempt attempt)
     {
-        var json = _errorsJson;
-        json.Reset();
+        var json = _errors.BeginLine();
         json.WriteStartObject();
         json.WriteString("id", attempt.Id);
         json.WriteNumber("attempt", attempt.Attempt);
@@ -86,14 +75,12 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         json.WriteString("at", attempt.At.UtcDateTime);
         WriteBody(json, "error", attempt.Error);
         json.WriteEndObject();
-        json.Flush();
-        _errors.WriteByte((byte)'\n');
+        _errors.EndLine();
     }
 
     public void AttemptEnded(AttemptRecord attempt)
     {
-        var json = _attemptsJson;
-        json.Reset();
+        var json = _attempts.BeginLine();
         json.WriteStartObject();
         json.WriteString("id", attempt.Id);
         json.WriteNumber("attempt", attempt.Attempt);
@@ -116,14 +103,12 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         }
 
         json.WriteEndObject();
-        json.Flush();
-        _attempts.WriteByte((byte)'\n');
+        _attempts.EndLine();
     }
 
     public void WorkerEnded(WorkerRecord worker)
     {
-        var json = _workersJson;
-        json.Reset();
+        var json = _workers.BeginLine();
         json.WriteStartObject();
         json.WriteString("id", worker.Id);
         json.WriteString("location", worker.Location);
@@ -142,8 +127,7 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         json.WriteNumber("completed", worker.Completed);
         json.WriteString("end", worker.End);
         json.WriteEndObject();
-        json.Flush();
-        _workers.WriteByte((byte)'\n');
+        _workers.EndLine();
     }
 
     public void TaskLog(int index, string id, int attempt, string worker, LogSource source, ReadOnlySpan<byte> text) =>
@@ -161,7 +145,7 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
     public void Notice(string message) => _onEvent(message);
 
     /// <summary>Where a worker's own stderr goes: its log file (the backend writes from its own threads, so this locks).</summary>
-    public TextWriter WorkerStderr(string worker) => WriterFor(worker);
+    public TextWriter WorkerStderr(string worker) => new LazyWorkerLog(this, worker);
 
     public void Flush()
     {
@@ -185,13 +169,9 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
     {
         _logs.CompleteAll();
         Flush();
-        _resultsJson.Dispose();
         _results.Dispose();
-        _errorsJson.Dispose();
         _errors.Dispose();
-        _attemptsJson.Dispose();
         _attempts.Dispose();
-        _workersJson.Dispose();
         _workers.Dispose();
         lock (_workerLogs)
         {
@@ -217,6 +197,23 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
             }
 
             return writer;
+        }
+    }
+
+    /// <summary>A worker's stderr: its log file is made on the first line, so a quiet worker leaves no file.</summary>
+    private sealed class LazyWorkerLog(RunRecorder recorder, string worker) : TextWriter
+    {
+        public override Encoding Encoding => Encoding.UTF8;
+
+        public override void Write(char value) => WriteLine(value.ToString());
+
+        public override void WriteLine(string? value)
+        {
+            var writer = recorder.WriterFor(worker);
+            lock (writer)
+            {
+                writer.WriteLine(value);
+            }
         }
     }
 
@@ -247,7 +244,4 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
 
         json.WriteStringValue(Encoding.UTF8.GetString(body.Span));
     }
-
-    private static FileStream Open(string path) =>
-        new(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 64 * 1024);
 }

@@ -1,0 +1,123 @@
+using System.Globalization;
+
+namespace Grid.Bench.ToolRuns;
+
+/// <summary>The figures measured through the real tool on the bench job: no-op throughput, efficiency, result bytes.</summary>
+internal static class ToolRunCommands
+{
+    public static async Task<int> NoopAsync(BenchArgs args)
+    {
+        var runner = new ToolRunner(args);
+        int count = args.Int("tasks", 200_000);
+        int workers = args.Int("workers", 2);
+        string tasks = runner.TasksFile("noop.jsonl", count, i => string.Create(CultureInfo.InvariantCulture, $"{{\"n\":{i}}}"));
+        var runs = await RepeatAsync(args, runner, "noop", tasks, workers).ConfigureAwait(false);
+
+        var perRun = runs.Select(r => Details(r, new()
+        {
+            ["summary_wall_s"] = r.SummaryDouble("wallSeconds"),
+            ["command_wall_s"] = r.CommandSeconds,
+            ["command_tasks_per_s"] = count / r.CommandSeconds,
+        })).ToList();
+        FigureFile.Write(args.String("out"),
+            Figure.FromRuns("noop_tasks_per_s", "tasks/s", runs.Select(r => r.SummaryDouble("tasksPerSecond")).ToArray()) with
+            {
+                Target = Target.AtLeast(100_000),
+                Reference = new Reference("ceiling_round_trips_per_s", "Python multiprocessing.Pool(2): 61,000/s; Dask LocalCluster: 655/s (environment.md)"),
+                Method = $"{count:N0} tasks whose handler does nothing, {workers} workers, through `dotnet grid run --local --no-build`: tasksPerSecond from the run's summary.json (scheduler start to last result, worker start-up included). The whole command's wall-clock is in the details.",
+                Details = Figure.MedianDetails(perRun),
+            });
+        return 0;
+    }
+
+    public static async Task<int> Cpu10msAsync(BenchArgs args)
+    {
+        var runner = new ToolRunner(args);
+        int count = args.Int("tasks", 2_000);
+        int workers = args.Int("workers", 2);
+        string tasks = runner.TasksFile("cpu10ms.jsonl", count, _ => "{\"spinMs\":10}");
+        var runs = await RepeatAsync(args, runner, "cpu10ms", tasks, workers).ConfigureAwait(false);
+
+        var perRun = runs.Select(r => Details(r, new()
+        {
+            ["summary_wall_s"] = r.SummaryDouble("wallSeconds"),
+            ["busy_s"] = r.SummaryDouble("busySeconds"),
+            ["slots"] = r.SummaryDouble("slots"),
+            ["command_wall_s"] = r.CommandSeconds,
+        })).ToList();
+        FigureFile.Write(args.String("out"),
+            Figure.FromRuns("cpu10ms_efficiency", "busy / (slots × wall)", runs.Select(r => r.SummaryDouble("efficiency")).ToArray()) with
+            {
+                Target = Target.AtLeast(0.98),
+                Reference = new Reference(null, "Dask LocalCluster: 0.85 (environment.md)"),
+                Method = $"{count:N0} tasks that each keep a CPU busy for 10 ms, {workers} workers of one slot each: efficiency from summary.json, the handlers' run time over slots × wall, where wall runs from the scheduler's start (workers not yet started) to the last result.",
+                Details = Figure.MedianDetails(perRun),
+            });
+        return 0;
+    }
+
+    public static async Task<int> ResultAsync(BenchArgs args)
+    {
+        var runner = new ToolRunner(args);
+        int count = args.Int("tasks", 500);
+        int workers = args.Int("workers", 2);
+        int bytes = args.Int("bytes", 1 << 20);
+        string tasks = runner.TasksFile("result.jsonl", count, _ => string.Create(CultureInfo.InvariantCulture, $"{{\"outputBytes\":{bytes}}}"));
+        double mib = (double)count * bytes / (1 << 20);
+        var runs = await RepeatAsync(args, runner, "result", tasks, workers, keep: true).ConfigureAwait(false);
+
+        var perRun = new List<Dictionary<string, double>>();
+        foreach (var run in runs)
+        {
+            var ended = ResultTimes.Ended(Path.Combine(run.RunFolder, "results.jsonl"));
+            double steady = ended.Count > 1 ? mib * (ended.Count - 1) / ended.Count / (ended[^1] - ended[0]).TotalSeconds : double.NaN;
+            perRun.Add(Details(run, new()
+            {
+                ["summary_wall_s"] = run.SummaryDouble("wallSeconds"),
+                ["command_wall_s"] = run.CommandSeconds,
+                ["steady_mib_per_s"] = steady,
+            }));
+            ToolRunner.Remove(run);
+        }
+
+        FigureFile.Write(args.String("out"),
+            Figure.FromRuns("result_mib_per_s", "MiB/s", runs.Select(r => mib / r.SummaryDouble("wallSeconds")).ToArray()) with
+            {
+                Target = Target.AtLeast(1_000),
+                Reference = new Reference("ceiling_result_mib_per_s", null),
+                Method = $"{count} tasks that each return a {bytes:N0}-character JSON string, {workers} workers: output MiB over summary.json's wallSeconds (worker start-up included). steady_mib_per_s in the details leaves start-up out: first to last result's `ended`.",
+                Details = Figure.MedianDetails(perRun),
+            });
+        return 0;
+    }
+
+    private static async Task<List<ToolRun>> RepeatAsync(BenchArgs args, ToolRunner runner, string label, string tasks, int workers, bool keep = false)
+    {
+        int repeat = args.Int("runs", 3);
+        var runs = new List<ToolRun>();
+        for (int i = 0; i < repeat; i++)
+        {
+            var run = await runner.RunAsync(label, tasks, workers).ConfigureAwait(false);
+            Console.Error.WriteLine($"{label} run {i + 1}: {run.SummaryDouble("tasksPerSecond"):N0} tasks/s, wall {run.SummaryDouble("wallSeconds"):0.000} s (command {run.CommandSeconds:0.000} s), efficiency {run.SummaryDouble("efficiency"):0.0000}");
+            if (!keep)
+            {
+                ToolRunner.Remove(run);
+            }
+
+            runs.Add(run);
+        }
+
+        return runs;
+    }
+
+    /// <summary>A run's own figures plus its CPU time by role.</summary>
+    private static Dictionary<string, double> Details(ToolRun run, Dictionary<string, double> figures)
+    {
+        foreach (var (name, value) in run.Cpu)
+        {
+            figures["cpu_" + name] = value;
+        }
+
+        return figures;
+    }
+}
