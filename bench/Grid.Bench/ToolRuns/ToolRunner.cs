@@ -47,13 +47,20 @@ internal sealed class ToolRunner
     }
 
     /// <summary>Runs the tool to its end; fails unless every task succeeded.</summary>
-    public async Task<ToolRun> RunAsync(string label, string tasksFile, int workers, params string[] extra)
+    public Task<ToolRun> RunAsync(string label, string tasksFile, int workers, params string[] extra) =>
+        RunAsync(label, tasksFile, workers, noBuild: true, extra);
+
+    /// <summary>One run that builds the job as a user's first `dotnet grid run` does; later --no-build runs reuse what it recorded.</summary>
+    public Task<ToolRun> BuildingRunAsync(string label, string tasksFile, int workers) =>
+        RunAsync(label, tasksFile, workers, noBuild: false, []);
+
+    private async Task<ToolRun> RunAsync(string label, string tasksFile, int workers, bool noBuild, string[] extra)
     {
         string runId = $"{label}-{Environment.ProcessId}-{++_runs}";
         string log = Path.Combine(_work, runId + ".log");
         string[] args =
         [
-            _tool, "run", "--local", "--no-build", "--project", _project, "--tasks", tasksFile,
+            _tool, "run", "--local", .. (noBuild ? new[] { "--no-build" } : []), "--project", _project, "--tasks", tasksFile,
             "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--run-id", runId, .. extra,
         ];
         var environment = new Dictionary<string, string> { ["CI"] = "true", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" };
