@@ -19,8 +19,8 @@ public sealed class FuzzTests(ITestOutputHelper output)
     [Fact]
     public void RandomBytesOnlyEverRaiseProtocolErrors()
     {
-        var random = new Random(6001);
-        const int Cases = 25_000;
+        var random = new Random(Fuzz.Seed(6001));
+        int Cases = Fuzz.Scaled(25_000);
         for (int i = 0; i < Cases; i++)
         {
             var input = new byte[random.Next(0, 96)];
@@ -41,9 +41,9 @@ public sealed class FuzzTests(ITestOutputHelper output)
     [Fact]
     public void MutatedFramesOnlyEverRaiseProtocolErrors()
     {
-        var corpus = Corpus(seed: 6004);
-        var random = new Random(6004);
-        const int Cases = 50_000;
+        var corpus = Corpus(seed: Fuzz.Seed(6004));
+        var random = new Random(Fuzz.Seed(6004));
+        int Cases = Fuzz.Scaled(50_000);
         var codes = new Dictionary<string, int>();
         for (int i = 0; i < Cases; i++)
         {
@@ -63,7 +63,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
     public void FramesCutAtEveryPositionWaitForTheRest()
     {
         int cases = 0;
-        foreach (var (frames, _) in Corpus(seed: 6003))
+        foreach (var (frames, _) in Corpus(seed: Fuzz.Seed(6003)))
         {
             for (int cut = 0; cut < frames.Length; cut++)
             {
@@ -82,7 +82,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
     public void KindsReplacedByUndefinedValuesAreRefusedAtTheHeader()
     {
         int cases = 0;
-        foreach (var (frames, _) in Corpus(seed: 6002))
+        foreach (var (frames, _) in Corpus(seed: Fuzz.Seed(6002)))
         {
             for (int kind = 0; kind <= byte.MaxValue; kind++)
             {
@@ -107,9 +107,9 @@ public sealed class FuzzTests(ITestOutputHelper output)
     [Fact]
     public void AlteredLengthsOnlyEverRaiseProtocolErrors()
     {
-        var corpus = Corpus(seed: 6001);
-        var random = new Random(6001);
-        const int Cases = 12_000;
+        var corpus = Corpus(seed: Fuzz.Seed(6001));
+        var random = new Random(Fuzz.Seed(6001));
+        int Cases = Fuzz.Scaled(12_000);
         for (int i = 0; i < Cases; i++)
         {
             var (frames, starts) = corpus[random.Next(corpus.Count)];
@@ -137,9 +137,9 @@ public sealed class FuzzTests(ITestOutputHelper output)
     [Fact]
     public async Task ReadersOverAPipeAgreeWithTheDecoderOnMutatedStreams()
     {
-        var corpus = Corpus(seed: 6009);
-        var random = new Random(6009);
-        const int Streams = 3_000;
+        var corpus = Corpus(seed: Fuzz.Seed(6009));
+        var random = new Random(Fuzz.Seed(6009));
+        int Streams = Fuzz.Scaled(3_000);
         for (int i = 0; i < Streams; i++)
         {
             var input = i % 10 == 0 ? RandomBytes(random) : Mutate(corpus[random.Next(corpus.Count)], random);

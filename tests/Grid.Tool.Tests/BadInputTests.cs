@@ -65,6 +65,43 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task AHundredMegabytePayloadIsGrid5006NamingTheLine()
+    {
+        using var run = new ToolRun();
+        string file = Path.Combine(run.Directory, "tasks.jsonl");
+        using (var writer = new StreamWriter(file))
+        {
+            writer.WriteLine("{\"id\":\"small\"}");
+            writer.Write("{\"id\":\"huge\",\"blob\":\"");
+            writer.Write(new string('x', 100 * 1024 * 1024));
+            writer.WriteLine("\"}");
+        }
+
+        var (exit, launched) = await RunAsync(run, file);
+
+        AssertRefused(run, exit, launched, "GRID5006", "tasks.jsonl:2");
+    }
+
+    [Fact]
+    public async Task AHundredMegabyteInputFileIsGrid5006()
+    {
+        using var run = new ToolRun();
+        Directory.CreateDirectory(Path.Combine(run.Directory, "in"));
+        File.WriteAllText(Path.Combine(run.Directory, "in", "ok.json"), "{}");
+        using (var big = File.Create(Path.Combine(run.Directory, "in", "big.json")))
+        {
+            big.SetLength(100L * 1024 * 1024);
+        }
+
+        int exit = await run.RunAsync("--inputs", "in/*.json", "--run-id", "big");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("GRID5006", run.Error, StringComparison.Ordinal);
+        Assert.Contains("big.json", run.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(run.Directory, "grid-runs")));
+    }
+
+    [Fact]
     public async Task ZeroWorkersIsGrid5010()
     {
         using var run = new ToolRun();
