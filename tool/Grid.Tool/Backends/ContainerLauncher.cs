@@ -52,17 +52,7 @@ public sealed class ContainerLauncher : IWorkerLauncher
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {_runtime.Path}");
         var stderr = _stderrFor(workerId);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (stderr)
-                {
-                    stderr.WriteLine(e.Data);
-                }
-            }
-        };
-        process.BeginErrorReadLine();
+        WorkerStderr.Forward(process, stderr);
         return Task.FromResult<IWorkerHandle>(new ContainerWorker(process, _runtime, name));
     }
 

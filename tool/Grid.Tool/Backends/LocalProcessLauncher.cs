@@ -49,17 +49,7 @@ public sealed class LocalProcessLauncher : IWorkerLauncher
         start.Environment["GRID_WORKER_ID"] = workerId;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {_fileName}");
         var stderr = _stderrFor(workerId);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (stderr)
-                {
-                    stderr.WriteLine(e.Data);
-                }
-            }
-        };
-        process.BeginErrorReadLine();
+        WorkerStderr.Forward(process, stderr);
         return Task.FromResult<IWorkerHandle>(new ProcessWorker(process, stderr));
     }
 

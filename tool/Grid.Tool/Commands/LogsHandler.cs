@@ -241,24 +241,20 @@ public sealed class LogsHandler(CommandContext context)
         return [.. entries.Values.OrderBy(w => w.Id, Comparer<string>.Create(Reports.NaturalOrder.Compare))];
     }
 
-    private static List<System.Text.Json.JsonElement> WorkerRecords(RunFolder folder)
+    /// <summary>workers.jsonl's records, read as any run file is: complete lines only, while a head may still append.</summary>
+    private static List<JsonElement> WorkerRecords(RunFolder folder)
     {
-        var records = new List<System.Text.Json.JsonElement>();
-        if (File.Exists(folder.Workers))
+        var records = new List<JsonElement>();
+        JsonLines.ForEach(folder.Workers, line =>
         {
-            foreach (string line in File.ReadLines(folder.Workers))
+            try
             {
-                try
-                {
-                    records.Add(System.Text.Json.JsonDocument.Parse(line).RootElement);
-                }
-                catch (System.Text.Json.JsonException)
-                {
-                    // A line torn by a crash says nothing.
-                }
+                records.Add(JsonDocument.Parse(line.ToArray()).RootElement);
             }
-        }
-
+            catch (JsonException)
+            {
+            }
+        });
         return records;
     }
 
@@ -266,12 +262,12 @@ public sealed class LogsHandler(CommandContext context)
     private static string? WorkerRecordLine(RunFolder folder, string worker)
     {
         var record = WorkerRecords(folder).LastOrDefault(r => r.GetProperty("id").GetString() == worker);
-        if (record.ValueKind == System.Text.Json.JsonValueKind.Undefined)
+        if (record.ValueKind == JsonValueKind.Undefined)
         {
             return null;
         }
 
-        string ready = record.TryGetProperty("ready", out var r) && r.ValueKind == System.Text.Json.JsonValueKind.String ? $", ready {r.GetString()}" : ", never ready";
+        string ready = record.TryGetProperty("ready", out var r) && r.ValueKind == JsonValueKind.String ? $", ready {r.GetString()}" : ", never ready";
         return $"worker {worker}: {record.GetProperty("location").GetString()}, {record.GetProperty("slots").GetInt32()} slot(s); launched {record.GetProperty("launched").GetString()}{ready}, ended {record.GetProperty("ended").GetString()} ({record.GetProperty("end").GetString()}); {record.GetProperty("completed").GetInt32()} task(s) completed";
     }
 

@@ -87,14 +87,7 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         json.WriteString("worker", attempt.Worker);
         json.WriteString("outcome", attempt.Outcome);
         json.WriteString("dispatched", attempt.Dispatched.UtcDateTime);
-        if (attempt.Started is { } started)
-        {
-            json.WriteString("started", started.UtcDateTime);
-        }
-        else
-        {
-            json.WriteNull("started");
-        }
+        WriteTime(json, "started", attempt.Started);
 
         json.WriteString("ended", attempt.Ended.UtcDateTime);
         if (attempt.Cause is { } cause)
@@ -114,14 +107,7 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         json.WriteString("location", worker.Location);
         json.WriteNumber("slots", worker.Slots);
         json.WriteString("launched", worker.Launched.UtcDateTime);
-        if (worker.Ready is { } ready)
-        {
-            json.WriteString("ready", ready.UtcDateTime);
-        }
-        else
-        {
-            json.WriteNull("ready");
-        }
+        WriteTime(json, "ready", worker.Ready);
 
         json.WriteString("ended", worker.Ended.UtcDateTime);
         json.WriteNumber("completed", worker.Completed);
@@ -214,6 +200,19 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
             {
                 writer.WriteLine(value);
             }
+        }
+    }
+
+    /// <summary>A UTC time, or null for an event that did not happen (never started, never ready).</summary>
+    private static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? time)
+    {
+        if (time is { } value)
+        {
+            json.WriteString(name, value.UtcDateTime);
+        }
+        else
+        {
+            json.WriteNull(name);
         }
     }
 
