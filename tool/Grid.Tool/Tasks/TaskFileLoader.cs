@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Grid.Tool.Diagnostics;
@@ -13,7 +15,7 @@ public static class TaskFileLoader
 {
     private static readonly byte[] IdProperty = "id"u8.ToArray();
 
-    public static InMemoryTaskList Load(string path)
+    public static PackedTaskList Load(string path)
     {
         byte[] content;
         try
@@ -29,9 +31,12 @@ public static class TaskFileLoader
             throw new GridException(ErrorCodes.TasksFileMissing, $"the tasks file '{path}' cannot be read: {e.Message}");
         }
 
-        var ids = new List<string>();
-        var inputs = new List<ReadOnlyMemory<byte>>();
-        var lineOfId = new Dictionary<string, int>(StringComparer.Ordinal);
+        // The file's bytes stay the tasks' storage: inputs, and ids where they appear verbatim, are slices of it.
+        // An id written with JSON escapes is kept, unescaped, in a small side buffer appended to it at the end.
+        var slices = new List<int>();
+        var escapedIds = new List<byte>();
+        var lines = new List<int>();
+        var seen = new Dictionary<ulong, int>();
         int start = content.Length >= 3 && content[0] == 0xEF && content[1] == 0xBB && content[2] == 0xBF ? 3 : 0;
         int lineNumber = 0;
         while (start < content.Length)
@@ -39,42 +44,103 @@ public static class TaskFileLoader
             lineNumber++;
             int newline = Array.IndexOf(content, (byte)'\n', start);
             int end = newline < 0 ? content.Length : newline;
-            var line = Trim(content.AsMemory(start, end - start));
+            var (lineStart, lineLength) = Trim(content, start, end);
             start = end + 1;
-            if (line.IsEmpty)
+            if (lineLength == 0)
             {
                 continue;
             }
 
-            string id = ReadId(path, lineNumber, line.Span) ?? lineNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var (idStart, idLength, escaped) = ReadId(path, lineNumber, content.AsSpan(lineStart, lineLength), lineStart);
+            if (escaped is not null)
+            {
+                idStart = content.Length + escapedIds.Count;
+                idLength = escaped.Length;
+                escapedIds.AddRange(escaped);
+            }
+
+            string id = idLength < 0 ? lineNumber.ToString(CultureInfo.InvariantCulture) : IdText(content, escapedIds, idStart, idLength);
             TaskIds.Validate(id, $"{path}:{lineNumber}");
-            if (line.Length > TaskIds.MaxInputBytes)
+            if (lineLength > TaskIds.MaxInputBytes)
             {
-                throw new GridException(ErrorCodes.InputTooLarge, $"{path}:{lineNumber}: task '{id}' has an input of {line.Length:N0} bytes; the limit is {TaskIds.MaxInputBytes:N0}. Pass large data by reference (a path or URL in the input).");
+                throw new GridException(ErrorCodes.InputTooLarge, $"{path}:{lineNumber}: task '{id}' has an input of {lineLength:N0} bytes; the limit is {TaskIds.MaxInputBytes:N0}. Pass large data by reference (a path or URL in the input).");
             }
 
-            if (!lineOfId.TryAdd(id, lineNumber))
-            {
-                throw new GridException(ErrorCodes.DuplicateTaskId, $"{path}:{lineNumber}: task id '{id}' is already used on line {lineOfId[id]}. Task ids must be unique: give each line its own \"id\".");
-            }
-
-            ids.Add(id);
-            inputs.Add(line);
+            int index = lines.Count;
+            slices.Add(lineStart);
+            slices.Add(lineLength);
+            slices.Add(idLength < 0 ? lineNumber : idStart);
+            slices.Add(idLength < 0 ? -1 : idLength);
+            lines.Add(lineNumber);
+            CheckUnique(path, id, index, seen, lines, slices, content, escapedIds);
         }
 
-        if (ids.Count == 0)
+        if (lines.Count == 0)
         {
             throw new GridException(ErrorCodes.NoTasks, $"the tasks file '{path}' holds no tasks. Write one JSON value per line.");
         }
 
-        return new InMemoryTaskList(path, [.. ids], [.. inputs]);
+        if (escapedIds.Count > 0)
+        {
+            int at = content.Length;
+            Array.Resize(ref content, at + escapedIds.Count);
+            escapedIds.CopyTo(content, at);
+        }
+
+        return new PackedTaskList(path, content, [.. slices]);
     }
 
-    /// <summary>Validates the line as one JSON value and returns its top-level "id", if any.</summary>
-    private static string? ReadId(string path, int lineNumber, ReadOnlySpan<byte> line)
+    /// <summary>
+    /// Ids are checked for duplicates by a 64-bit hash of their text, not a set of every id string; an equal hash
+    /// is confirmed by comparing the ids themselves, so a collision is never taken for a duplicate (the later id
+    /// moves on to the next free hash value).
+    /// </summary>
+    private static void CheckUnique(string path, string id, int index, Dictionary<ulong, int> seen, List<int> lines, List<int> slices, byte[] content, List<byte> escapedIds)
+    {
+        for (ulong hash = Hash(id); ; hash++)
+        {
+            if (seen.TryAdd(hash, index))
+            {
+                return;
+            }
+
+            int earlier = seen[hash];
+            int at = earlier * 4;
+            string earlierId = slices[at + 3] < 0
+                ? slices[at + 2].ToString(CultureInfo.InvariantCulture)
+                : IdText(content, escapedIds, slices[at + 2], slices[at + 3]);
+            if (earlierId == id)
+            {
+                throw new GridException(ErrorCodes.DuplicateTaskId, $"{path}:{lines[index]}: task id '{id}' is already used on line {lines[earlier]}. Task ids must be unique: give each line its own \"id\".");
+            }
+        }
+    }
+
+    private static string IdText(byte[] content, List<byte> escapedIds, int start, int length) => start < content.Length
+        ? Encoding.UTF8.GetString(content, start, length)
+        : Encoding.UTF8.GetString(CollectionsMarshal.AsSpan(escapedIds).Slice(start - content.Length, length));
+
+    /// <summary>FNV-1a over the id's UTF-16 code units.</summary>
+    private static ulong Hash(string id)
+    {
+        ulong hash = 14695981039346656037;
+        foreach (char c in id)
+        {
+            hash = (hash ^ c) * 1099511628211;
+        }
+
+        return hash;
+    }
+
+    /// <summary>
+    /// Validates the line as one JSON value and finds its top-level "id": its position in the file when its bytes
+    /// are the id verbatim, its unescaped bytes when it was written with escapes, or a negative length for none.
+    /// </summary>
+    private static (int Start, int Length, byte[]? Escaped) ReadId(string path, int lineNumber, ReadOnlySpan<byte> line, int lineStart)
     {
         var reader = new Utf8JsonReader(line, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
-        string? id = null;
+        (int, int, byte[]?) id = (0, -1, null);
+        bool found = false;
         try
         {
             reader.Read();
@@ -84,12 +150,14 @@ public static class TaskFileLoader
                 {
                     bool isId = reader.ValueTextEquals(IdProperty);
                     reader.Read();
-                    if (isId && id is null)
+                    if (isId && !found)
                     {
+                        found = true;
                         id = reader.TokenType switch
                         {
-                            JsonTokenType.String => reader.GetString(),
-                            JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
+                            JsonTokenType.String when reader.ValueIsEscaped => (0, 0, Encoding.UTF8.GetBytes(reader.GetString()!)),
+                            JsonTokenType.String => (lineStart + (int)reader.TokenStartIndex + 1, reader.ValueSpan.Length, null),
+                            JsonTokenType.Number => (lineStart + (int)reader.TokenStartIndex, reader.ValueSpan.Length, null),
                             _ => throw new GridException(ErrorCodes.BadTaskId, $"{path}:{lineNumber}: the \"id\" field must be a string or a number, not {Describe(reader.TokenType)}."),
                         };
                     }
@@ -115,22 +183,19 @@ public static class TaskFileLoader
         return id;
     }
 
-    private static ReadOnlyMemory<byte> Trim(ReadOnlyMemory<byte> line)
+    private static (int Start, int Length) Trim(byte[] content, int from, int to)
     {
-        var span = line.Span;
-        int from = 0;
-        int to = span.Length;
-        while (from < to && IsSpace(span[from]))
+        while (from < to && IsSpace(content[from]))
         {
             from++;
         }
 
-        while (to > from && IsSpace(span[to - 1]))
+        while (to > from && IsSpace(content[to - 1]))
         {
             to--;
         }
 
-        return line[from..to];
+        return (from, to - from);
     }
 
     private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
