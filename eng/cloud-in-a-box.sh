@@ -29,18 +29,11 @@ project=$root/tests/Grid.CloudInABox
 binary=$root/artifacts/bin/Grid.CloudInABox/release/Grid.CloudInABox
 
 die() { echo "cloud-in-a-box: $*" >&2; exit 1; }
+# shellcheck source=SCRIPTDIR/process-lib.sh
+. "$root/eng/process-lib.sh"
 
-# The emulator's pid if it is alive and really ours (a zombie or a reused pid counts as gone).
-running_pid() {
-  [ -f "$pidfile" ] || return 1
-  local pid state
-  pid=$(cat "$pidfile")
-  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
-  state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
-  [ "$state" != "Z" ] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$binary" || return 1
-  echo "$pid"
-}
+# The emulator's pid if it is alive and really ours.
+running_pid() { alive_pid "$pidfile" "$binary"; }
 
 build() {
   # Built once: again only when a source file is newer than the binary.
@@ -51,18 +44,7 @@ build() {
 }
 
 stop_emulator() {
-  local pid _
-  if pid=$(running_pid); then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do
-      running_pid >/dev/null || break
-      sleep 0.05
-    done
-    if running_pid >/dev/null; then
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-  fi
+  stop_pid "$pidfile" "$binary" || die "the emulator (pid $(cat "$pidfile")) did not stop"
   rm -f "$pidfile" "$envfile"
 }
 

@@ -33,20 +33,11 @@ envfile=$dir/registry.env
 log=$dir/registry.log
 
 die() { echo "registry: $*" >&2; exit 1; }
+# shellcheck source=SCRIPTDIR/process-lib.sh
+. "$root/eng/process-lib.sh"
 
-# The pid of our registry if it is alive. A zombie counts as gone: PID 1 on these machines does not reap
-# orphans, so a registry started by an earlier invocation lingers as a zombie after it is killed.
-running_pid() {
-  [ -f "$pidfile" ] || return 1
-  local pid state
-  pid=$(cat "$pidfile")
-  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
-  state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
-  [ "$state" != "Z" ] || return 1
-  # Guard against pid reuse: it must still be the registry serving this state dir.
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "docker-registry serve $dir/config.yml" || return 1
-  echo "$pid"
-}
+# Our registry's pid if it is alive: it must still be the registry serving this state dir.
+running_pid() { alive_pid "$pidfile" "docker-registry serve $dir/config.yml"; }
 
 # HTTP status of GET /v2/: 200 without auth, 401 with auth, 000 while nothing listens.
 v2_status() {
@@ -59,24 +50,7 @@ print_env() {
 }
 
 stop() {
-  local pid _
-  if pid=$(running_pid); then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do
-      running_pid >/dev/null || break
-      sleep 0.05
-    done
-    if running_pid >/dev/null; then
-      kill -9 "$pid" 2>/dev/null || true
-      for _ in $(seq 1 40); do
-        running_pid >/dev/null || break
-        sleep 0.05
-      done
-    fi
-    running_pid >/dev/null && die "registry (pid $pid) did not stop"
-    # Reaps it when it is our own child (it is not when an earlier invocation started it).
-    wait "$pid" 2>/dev/null || true
-  fi
+  stop_pid "$pidfile" "docker-registry serve $dir/config.yml" || die "registry (pid $(cat "$pidfile")) did not stop"
   rm -f "$pidfile" "$envfile"
 }
 

@@ -125,14 +125,13 @@ public sealed class ContainerLauncher : IWorkerLauncher
         {
             await _client.WaitForExitAsync().ConfigureAwait(false);
             int code = _client.ExitCode;
-            return new WorkerExit(code, code switch
+            // 125–127 are the engine's own: it could not run the container at all.
+            return code switch
             {
-                0 => "exited normally",
-                137 => "killed (SIGKILL: out of memory, an operator, or the head)",
-                125 => "the container engine failed (exit 125; its message is in this worker's log)",
-                126 or 127 => $"the container could not be started (exit {code}; the engine's message is in this worker's log)",
-                _ => $"exited with code {code}",
-            });
+                125 => new WorkerExit(code, "the container engine failed (exit 125; its message is in this worker's log)"),
+                126 or 127 => new WorkerExit(code, $"the container could not be started (exit {code}; the engine's message is in this worker's log)"),
+                _ => WorkerExit.Of(code),
+            };
         }
     }
 }

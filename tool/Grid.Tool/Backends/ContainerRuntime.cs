@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Grid.Tool.Diagnostics;
 using Grid.Tool.Manifest;
 
@@ -69,17 +68,8 @@ public sealed class ContainerRuntime
 
     public async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        return (process.ExitCode, await stdout.ConfigureAwait(false) + await stderr.ConfigureAwait(false));
+        var (exitCode, output, errors) = await ChildProcess.RunAsync(Path, arguments, cancellationToken).ConfigureAwait(false);
+        return (exitCode, output + errors);
     }
 
     /// <summary>"Loaded image: NAME" (podman, docker) or "Loaded image(s): NAME" (older podman) or "Loaded image ID: sha256:..." (docker).</summary>

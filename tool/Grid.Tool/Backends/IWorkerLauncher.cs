@@ -37,4 +37,16 @@ public sealed record WorkerExit(int? ExitCode, string Description)
 {
     /// <summary>Exit 137 is 128 + SIGKILL: killed by the OOM killer, an operator, or the head.</summary>
     public bool WasKilled => ExitCode == 137;
+
+    /// <summary>How a worker that exited with <paramref name="code"/> ended, in words (128 + N is signal N).</summary>
+    public static WorkerExit Of(int code) => new(code, code switch
+    {
+        0 => "exited normally",
+        137 => "killed (SIGKILL: out of memory, an operator, or the head)",
+        134 => "aborted (SIGABRT: a crash or Environment.FailFast)",
+        139 => "crashed (SIGSEGV)",
+        143 => "terminated (SIGTERM)",
+        > 128 and < 160 => $"killed by signal {code - 128}",
+        _ => $"exited with code {code}",
+    });
 }

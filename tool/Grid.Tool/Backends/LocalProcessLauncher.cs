@@ -116,18 +116,7 @@ public sealed class LocalProcessLauncher : IWorkerLauncher
                 _stderr.Flush();
             }
 
-            return new WorkerExit(code, Describe(code));
+            return WorkerExit.Of(code);
         }
-
-        private static string Describe(int code) => code switch
-        {
-            0 => "exited normally",
-            137 => "killed (SIGKILL: out of memory, an operator, or the head)",
-            134 => "aborted (SIGABRT: a crash or Environment.FailFast)",
-            139 => "crashed (SIGSEGV)",
-            143 => "terminated (SIGTERM)",
-            > 128 and < 160 => $"killed by signal {code - 128}",
-            _ => $"exited with code {code}",
-        };
     }
 }

@@ -126,25 +126,8 @@ public static class JobProject
     private static string? LastLine(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
 
-    private static async Task<(int ExitCode, string Output, string Errors)> DotnetAsync(string[] arguments, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(DotnetHost)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new GridException(ErrorCodes.BuildFailed, $"could not start '{DotnetHost}'.", ExitCodes.BuildFailed);
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        return (process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
-    }
+    private static Task<(int ExitCode, string Output, string Errors)> DotnetAsync(string[] arguments, CancellationToken cancellationToken) =>
+        ChildProcess.RunAsync(DotnetHost, arguments, cancellationToken);
 
     /// <summary>The dotnet host: the one that started us when known, else the one beside our runtime.</summary>
     public static string DotnetHost

@@ -162,35 +162,32 @@ public sealed class LogsHandler(CommandContext context)
         JsonLines.ForEach(folder.Results, line =>
         {
             string? id = null, status = null, log = null;
-            var reader = new Utf8JsonReader(line);
-            try
+            bool readable = JsonLines.ReadObject(line, (ref Utf8JsonReader reader) =>
             {
-                reader.Read();
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                if (reader.ValueTextEquals("id"u8))
                 {
-                    if (reader.ValueTextEquals("id"u8))
-                    {
-                        reader.Read();
-                        id = reader.GetString();
-                    }
-                    else if (reader.ValueTextEquals("status"u8))
-                    {
-                        reader.Read();
-                        status = reader.GetString();
-                    }
-                    else if (reader.ValueTextEquals("log"u8))
-                    {
-                        reader.Read();
-                        log = reader.GetString();
-                    }
-                    else
-                    {
-                        reader.Read();
-                        reader.Skip();
-                    }
+                    reader.Read();
+                    id = reader.GetString();
                 }
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException)
+                else if (reader.ValueTextEquals("status"u8))
+                {
+                    reader.Read();
+                    status = reader.GetString();
+                }
+                else if (reader.ValueTextEquals("log"u8))
+                {
+                    reader.Read();
+                    log = reader.GetString();
+                }
+                else
+                {
+                    return false;
+                }
+
+                return true;
+            });
+
+            if (!readable)
             {
                 return;
             }

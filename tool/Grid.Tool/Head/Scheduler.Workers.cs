@@ -135,9 +135,7 @@ public sealed partial class Scheduler
         worker.Status = WorkerStatus.Ready;
         _consecutiveStartFailures = 0;
         _consecutiveStartKills = 0;
-        Statistics.LiveWorkers = _workers.Count(w => w.Status is WorkerStatus.Ready or WorkerStatus.Draining);
-        Statistics.Slots = _workers.Where(w => w.Status is WorkerStatus.Ready or WorkerStatus.Draining).Sum(w => w.Slots);
-        Statistics.PeakSlots = Math.Max(Statistics.PeakSlots, Statistics.Slots);
+        CountLiveWorkers();
         worker.Send(new Welcome(Protocol.Protocol.Version, (uint)_options.HeartbeatInterval.TotalMilliseconds, (uint)_options.Lease.TotalMilliseconds, _options.RunId, worker.Id), Now);
         Fill(worker);
     }
@@ -222,8 +220,7 @@ public sealed partial class Scheduler
         if (wasLive)
         {
             Statistics.WorkersLost += HasUnfinishedWork ? 1 : 0;
-            Statistics.LiveWorkers = _workers.Count(w => w.Status is WorkerStatus.Ready or WorkerStatus.Draining);
-            Statistics.Slots = _workers.Where(w => w.Status is WorkerStatus.Ready or WorkerStatus.Draining).Sum(w => w.Slots);
+            CountLiveWorkers();
         }
 
         long now = Now;
@@ -279,6 +276,15 @@ public sealed partial class Scheduler
         }
 
         return suspects;
+    }
+
+    /// <summary>Workers that hold or take tasks (welcomed, not yet gone), and their slots: for progress and efficiency.</summary>
+    private void CountLiveWorkers()
+    {
+        var live = _workers.Where(w => w.Status is WorkerStatus.Ready or WorkerStatus.Draining).ToList();
+        Statistics.LiveWorkers = live.Count;
+        Statistics.Slots = live.Sum(w => w.Slots);
+        Statistics.PeakSlots = Math.Max(Statistics.PeakSlots, Statistics.Slots);
     }
 
     private void RecordWorkerEnd(WorkerSession worker, string end) =>

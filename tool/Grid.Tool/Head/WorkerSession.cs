@@ -88,10 +88,18 @@ internal sealed class WorkerSession
             return;
         }
 
-        for (int from = 0; from < PendingAcks.Count; from += Grid.Protocol.Messages.Ack.MaxResults)
+        // Encoded at once by Send, so the list can be handed over as it is and cleared after.
+        if (PendingAcks.Count <= Grid.Protocol.Messages.Ack.MaxResults)
         {
-            int count = Math.Min(Grid.Protocol.Messages.Ack.MaxResults, PendingAcks.Count - from);
-            Send(new Grid.Protocol.Messages.Ack(PendingAcks.GetRange(from, count)), now);
+            Send(new Grid.Protocol.Messages.Ack(PendingAcks), now);
+        }
+        else
+        {
+            for (int from = 0; from < PendingAcks.Count; from += Grid.Protocol.Messages.Ack.MaxResults)
+            {
+                int count = Math.Min(Grid.Protocol.Messages.Ack.MaxResults, PendingAcks.Count - from);
+                Send(new Grid.Protocol.Messages.Ack(PendingAcks.GetRange(from, count)), now);
+            }
         }
 
         PendingAcks.Clear();

@@ -1,7 +1,15 @@
+using System.Text.Json;
+
 namespace Grid.Tool.Output;
 
 /// <summary>Receives one line of a JSON Lines file, without its newline.</summary>
 public delegate void LineHandler(ReadOnlySpan<byte> line);
+
+/// <summary>
+/// Receives one top-level property of a line's object, the reader on its name. A handler that wants the value
+/// reads it and returns true; one that does not returns false, and the value is skipped for it.
+/// </summary>
+public delegate bool PropertyHandler(ref Utf8JsonReader reader);
 
 /// <summary>
 /// Reads the run folder's .jsonl files while a head may still be appending to them: the file is opened
@@ -61,6 +69,38 @@ public static class JsonLines
                 kept = end - start;
                 buffer.AsSpan(start, kept).CopyTo(buffer);
             }
+        }
+    }
+
+    /// <summary>
+    /// Walks the top-level properties of one line's JSON object, streaming (no document is built: a report
+    /// reads hundreds of thousands of lines). False when the line is not such an object or a value was not what
+    /// its handler expected.
+    /// </summary>
+    public static bool ReadObject(ReadOnlySpan<byte> line, PropertyHandler onProperty)
+    {
+        var reader = new Utf8JsonReader(line);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (!onProperty(ref reader))
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            return false;
         }
     }
 

@@ -13,82 +13,19 @@ internal sealed partial class RunData
             var span = new AttemptSpan { Final = true, Started = -1, Dispatched = -1, Ended = -1, DurationMs = double.NaN };
             string? id = null;
             string? worker = null;
-            var reader = new Utf8JsonReader(line);
-            try
-            {
-                reader.Read();
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    if (reader.ValueTextEquals("id"u8))
-                    {
-                        reader.Read();
-                        id = reader.GetString();
-                    }
-                    else if (reader.ValueTextEquals("status"u8))
-                    {
-                        reader.Read();
-                        span.Outcome = ParseOutcome(ref reader);
-                    }
-                    else if (reader.ValueTextEquals("attempts"u8))
-                    {
-                        reader.Read();
-                        span.Attempt = reader.GetInt32();
-                    }
-                    else if (reader.ValueTextEquals("worker"u8))
-                    {
-                        reader.Read();
-                        worker = reader.GetString();
-                    }
-                    else if (reader.ValueTextEquals("dispatched"u8))
-                    {
-                        span.Dispatched = ReadTime(ref reader);
-                    }
-                    else if (reader.ValueTextEquals("started"u8))
-                    {
-                        span.Started = ReadTime(ref reader);
-                    }
-                    else if (reader.ValueTextEquals("ended"u8))
-                    {
-                        span.Ended = ReadTime(ref reader);
-                    }
-                    else if (reader.ValueTextEquals("durationMs"u8))
-                    {
-                        reader.Read();
-                        span.DurationMs = reader.GetDouble();
-                    }
-                    else
-                    {
-                        reader.Read();
-                        reader.Skip();
-                    }
-                }
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
-            {
-                id = null;
-            }
-
-            Add(ref span, id, worker);
-        });
-    }
-
-    private void ReadAttempts(string path) => JsonLines.ForEach(path, line =>
-    {
-        var span = new AttemptSpan { Started = -1, Dispatched = -1, Ended = -1, DurationMs = double.NaN };
-        string? id = null;
-        string? worker = null;
-        var reader = new Utf8JsonReader(line);
-        try
-        {
-            reader.Read();
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            bool readable = JsonLines.ReadObject(line, (ref Utf8JsonReader reader) =>
             {
                 if (reader.ValueTextEquals("id"u8))
                 {
                     reader.Read();
                     id = reader.GetString();
                 }
-                else if (reader.ValueTextEquals("attempt"u8))
+                else if (reader.ValueTextEquals("status"u8))
+                {
+                    reader.Read();
+                    span.Outcome = ParseOutcome(ref reader);
+                }
+                else if (reader.ValueTextEquals("attempts"u8))
                 {
                     reader.Read();
                     span.Attempt = reader.GetInt32();
@@ -97,11 +34,6 @@ internal sealed partial class RunData
                 {
                     reader.Read();
                     worker = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("outcome"u8))
-                {
-                    reader.Read();
-                    span.Outcome = ParseOutcome(ref reader);
                 }
                 else if (reader.ValueTextEquals("dispatched"u8))
                 {
@@ -115,14 +47,76 @@ internal sealed partial class RunData
                 {
                     span.Ended = ReadTime(ref reader);
                 }
-                else
+                else if (reader.ValueTextEquals("durationMs"u8))
                 {
                     reader.Read();
-                    reader.Skip();
+                    span.DurationMs = reader.GetDouble();
                 }
+                else
+                {
+                    return false;
+                }
+
+                return true;
+            });
+
+            if (!readable)
+            {
+                id = null;
             }
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+
+            Add(ref span, id, worker);
+        });
+    }
+
+    private void ReadAttempts(string path) => JsonLines.ForEach(path, line =>
+    {
+        var span = new AttemptSpan { Started = -1, Dispatched = -1, Ended = -1, DurationMs = double.NaN };
+        string? id = null;
+        string? worker = null;
+        bool readable = JsonLines.ReadObject(line, (ref Utf8JsonReader reader) =>
+        {
+            if (reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                id = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("attempt"u8))
+            {
+                reader.Read();
+                span.Attempt = reader.GetInt32();
+            }
+            else if (reader.ValueTextEquals("worker"u8))
+            {
+                reader.Read();
+                worker = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("outcome"u8))
+            {
+                reader.Read();
+                span.Outcome = ParseOutcome(ref reader);
+            }
+            else if (reader.ValueTextEquals("dispatched"u8))
+            {
+                span.Dispatched = ReadTime(ref reader);
+            }
+            else if (reader.ValueTextEquals("started"u8))
+            {
+                span.Started = ReadTime(ref reader);
+            }
+            else if (reader.ValueTextEquals("ended"u8))
+            {
+                span.Ended = ReadTime(ref reader);
+            }
+            else
+            {
+                return false;
+            }
+
+            return true;
+        });
+
+        if (!readable)
         {
             id = null;
         }
@@ -140,57 +134,54 @@ internal sealed partial class RunData
         string? id = null, location = null, end = null;
         int slots = 0, completed = 0;
         long launched = -1, ready = -1, ended = -1;
-        var reader = new Utf8JsonReader(line);
-        try
+        bool readable = JsonLines.ReadObject(line, (ref Utf8JsonReader reader) =>
         {
-            reader.Read();
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            if (reader.ValueTextEquals("id"u8))
             {
-                if (reader.ValueTextEquals("id"u8))
-                {
-                    reader.Read();
-                    id = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("location"u8))
-                {
-                    reader.Read();
-                    location = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("slots"u8))
-                {
-                    reader.Read();
-                    slots = reader.GetInt32();
-                }
-                else if (reader.ValueTextEquals("launched"u8))
-                {
-                    launched = ReadTime(ref reader);
-                }
-                else if (reader.ValueTextEquals("ready"u8))
-                {
-                    ready = ReadTime(ref reader);
-                }
-                else if (reader.ValueTextEquals("ended"u8))
-                {
-                    ended = ReadTime(ref reader);
-                }
-                else if (reader.ValueTextEquals("completed"u8))
-                {
-                    reader.Read();
-                    completed = reader.GetInt32();
-                }
-                else if (reader.ValueTextEquals("end"u8))
-                {
-                    reader.Read();
-                    end = reader.GetString();
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
+                reader.Read();
+                id = reader.GetString();
             }
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+            else if (reader.ValueTextEquals("location"u8))
+            {
+                reader.Read();
+                location = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("slots"u8))
+            {
+                reader.Read();
+                slots = reader.GetInt32();
+            }
+            else if (reader.ValueTextEquals("launched"u8))
+            {
+                launched = ReadTime(ref reader);
+            }
+            else if (reader.ValueTextEquals("ready"u8))
+            {
+                ready = ReadTime(ref reader);
+            }
+            else if (reader.ValueTextEquals("ended"u8))
+            {
+                ended = ReadTime(ref reader);
+            }
+            else if (reader.ValueTextEquals("completed"u8))
+            {
+                reader.Read();
+                completed = reader.GetInt32();
+            }
+            else if (reader.ValueTextEquals("end"u8))
+            {
+                reader.Read();
+                end = reader.GetString();
+            }
+            else
+            {
+                return false;
+            }
+
+            return true;
+        });
+
+        if (!readable)
         {
             id = null;
         }
