@@ -52,14 +52,28 @@ bench_cloud_head() {
   bench cloud --work "$work" --tasks 1000000 --workers 1000 --slots 2 --runs 3 --out "$parts/08-cloud-head.json"
 }
 
+# The loopback registry (no auth) and the offline .NET base image for the image figures, in the bench's work
+# folder: started once by whichever image figure runs first, stopped when the bench exits.
+image_lab() {
+  [ -n "${base_image:-}" ] && return
+  export GRID_STATE_DIR=$PWD/$work/state GRID_REGISTRY_PORT=0 XDG_CACHE_HOME=$PWD/$work/xdg
+  trap 'eng/registry.sh stop > /dev/null 2>&1 || true' EXIT
+  local lines
+  lines=$(eng/registry.sh start) && eval "$lines"
+  base_image=$(eng/base-image.sh)
+  base_image=${base_image%@*}
+}
+
 bench_publish_incremental() {
-  bench pending --name publish_incremental_s --unit s --out "$parts/09-publish-incremental.json" \
-    --note "needs the SDK's PublishGrid target: time a second publish of an unchanged job"
+  image_lab
+  bench publish-incremental --project bench/jobs/Grid.BenchJob --base-image "$base_image" --work "$work/image" --runs 3 \
+    --out "$parts/09-publish-incremental.json"
 }
 
 bench_push_unchanged_layer() {
-  bench pending --name push_unchanged_layer_bytes --unit bytes --out "$parts/10-push-unchanged-layer.json" \
-    --note "needs the ECR push: bytes uploaded for a layer the registry already holds"
+  image_lab
+  bench push-unchanged --project bench/jobs/Grid.BenchJob --base-image "$base_image" --work "$work/image" --runs 3 \
+    --out "$parts/10-push-unchanged-layer.json"
 }
 
 all=(ceiling decode noop worker cpu10ms result cold_start cloud_head publish_incremental push_unchanged_layer)
@@ -92,6 +106,9 @@ for figure in "${selected[@]}"; do
   echo "$figure: $(( $(date +%s) - begun )) s" >&2
 done
 
+if [ -n "${base_image:-}" ]; then
+  eng/registry.sh stop > /dev/null
+fi
 bench report --parts "$parts" --out "$out/results.json" --sdk "$(dotnet --version)" --started "$started" \
   --load-before "$load_before"
 rm -rf "$work"

@@ -1,6 +1,7 @@
 using Grid.Bench;
 using Grid.Bench.Ceiling;
 using Grid.Bench.Cloud;
+using Grid.Bench.Image;
 using Grid.Bench.Report;
 using Grid.Bench.ToolRuns;
 
@@ -8,7 +9,7 @@ using Grid.Bench.ToolRuns;
 // array) and says what it is doing on stderr; `report` merges them into results.json and prints the table.
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: Grid.Bench <command> [--option value ...]; commands: ceiling, decode, noop, worker, cpu10ms, result, cold-start, cloud, pending, report");
+    Console.Error.WriteLine("usage: Grid.Bench <command> [--option value ...]; commands: ceiling, decode, noop, worker, cpu10ms, result, cold-start, cloud, publish-incremental, push-unchanged, pending, report");
     return 2;
 }
 
@@ -26,6 +27,8 @@ return args[0] switch
     "cloud" => await CloudCommand.RunAsync(options),
     "cloud-head" => await CloudHeadCommand.RunAsync(options),
     "cloud-workers" => await WorkerSimulator.RunAsync(options),
+    "publish-incremental" => await ImageCommands.PublishIncrementalAsync(options),
+    "push-unchanged" => await ImageCommands.PushUnchangedAsync(options),
     "pending" => PendingCommand.Run(options),
     "report" => ReportCommand.Run(options),
     var unknown => throw new ArgumentException($"unknown command '{unknown}'"),

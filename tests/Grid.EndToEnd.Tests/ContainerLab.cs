@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-
 namespace Grid.EndToEnd.Tests;
 
 /// <summary>
@@ -12,14 +9,12 @@ namespace Grid.EndToEnd.Tests;
 /// </summary>
 public sealed class ContainerLab : IAsyncLifetime
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
-
     /// <summary>What the container tests run: a missing one fails them with the install step.</summary>
     private static readonly string[] RequiredCommands = ["docker-registry", "skopeo", "umoci", "podman", "/usr/bin/python3"];
 
     private readonly Dictionary<string, string?> _environment = [];
     private readonly Lazy<Task> _start;
-    private Process? _registry;
+    private LoopbackRegistry? _registry;
 
     public ContainerLab()
     {
@@ -56,13 +51,7 @@ public sealed class ContainerLab : IAsyncLifetime
     {
         if (_registry is { } registry)
         {
-            if (!registry.HasExited)
-            {
-                registry.Kill(entireProcessTree: true);
-            }
-
-            await registry.WaitForExitAsync();
-            registry.Dispose();
+            await registry.DisposeAsync();
         }
 
         // podman's overlay driver bind-mounts its storage folder and unmounts it only when a command ends cleanly.
@@ -121,38 +110,12 @@ public sealed class ContainerLab : IAsyncLifetime
 
         string eng = Path.Combine(PackedGrid.RepositoryRoot, "eng");
         _environment["GRID_STATE_DIR"] = StateDirectory;
-        _environment["GRID_REGISTRY_PORT"] = "0";
-
-        // `run` prints the export lines, then execs the registry with its output in the state dir's log, which
-        // closes our end of stdout: read to the end, then wait until /v2/ answers.
-        var start = new ProcessStartInfo("bash")
-        {
-            ArgumentList = { Path.Combine(eng, "registry.sh"), "run", "--auth" },
-            WorkingDirectory = StateDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (name, value) in _environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        _registry = Process.Start(start)!;
-        var stderr = _registry.StandardError.ReadToEndAsync();
-        string exports = await _registry.StandardOutput.ReadToEndAsync().WaitAsync(StartTimeout);
-        Import(exports);
-        if (!_environment.ContainsKey("GRID_REGISTRY"))
-        {
-            await _registry.WaitForExitAsync();
-            throw new InvalidOperationException($"eng/registry.sh run --auth printed no registry:\n{exports}\n{await stderr}");
-        }
-
-        await WaitForRegistryAsync();
+        _registry = await LoopbackRegistry.StartAsync(StateDirectory, auth: true);
+        Import(_registry.Environment);
 
         var podman = await Shell.RunAsync("bash", [Path.Combine(eng, "podman-env.sh")], StateDirectory, _environment);
         PackedGrid.Require(podman, "eng/podman-env.sh");
-        Import(podman.Out);
+        Import(LoopbackRegistry.ParseExports(podman.Out));
 
         var baseImage = await Shell.RunAsync("bash", [Path.Combine(eng, "base-image.sh")], PackedGrid.RepositoryRoot, _environment, TimeSpan.FromMinutes(3));
         PackedGrid.Require(baseImage, "eng/base-image.sh");
@@ -160,55 +123,11 @@ public sealed class ContainerLab : IAsyncLifetime
         BaseImage = BaseImageDigest.Split('@')[0];
     }
 
-    private async Task WaitForRegistryAsync()
+    private void Import(IReadOnlyDictionary<string, string?> values)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + StartTimeout;
-        while (true)
+        foreach (var (name, value) in values)
         {
-            if (_registry!.HasExited)
-            {
-                string log = Path.Combine(StateDirectory, "registry", "registry.log");
-                throw new InvalidOperationException($"docker-registry exited ({_registry.ExitCode}):\n{(File.Exists(log) ? await File.ReadAllTextAsync(log) : "")}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri($"http://{Registry}/v2/"));
-                if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Unauthorized)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"the registry on {Registry} did not answer /v2/ in {StartTimeout.TotalSeconds} s");
-            }
-
-            await Task.Delay(50);
-        }
-    }
-
-    // `export NAME=value` lines, as the eng scripts print them (values without quoting: hosts, ports, paths, tokens).
-    private void Import(string exports)
-    {
-        foreach (string line in exports.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!line.StartsWith("export ", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            string assignment = line["export ".Length..];
-            int equals = assignment.IndexOf('=', StringComparison.Ordinal);
-            _environment[assignment[..equals]] = assignment[(equals + 1)..];
+            _environment[name] = value;
         }
     }
 

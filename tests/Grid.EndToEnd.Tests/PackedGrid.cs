@@ -20,7 +20,7 @@ public sealed class PackedGrid : IAsyncLifetime
     /// <summary>The folder jobs are scaffolded in: its nuget.config adds the feed.</summary>
     public string Work => Path.Combine(Root, "work");
 
-    public static string RepositoryRoot { get; } = FindRoot();
+    public static string RepositoryRoot => LoopbackRegistry.RepositoryRoot;
 
     /// <summary>The environment of a user who installed Grid: the tool on PATH, private caches.</summary>
     public IReadOnlyDictionary<string, string?> Environment => new Dictionary<string, string?>
@@ -77,19 +77,6 @@ public sealed class PackedGrid : IAsyncLifetime
         {
             throw new InvalidOperationException($"{what} exited {result.ExitCode}:\n{result.All}");
         }
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "BatchSdk.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("BatchSdk.sln not found above " + AppContext.BaseDirectory);
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Grid.Protocol;
+using Grid.Registry;
 using Grid.Tool.Diagnostics;
 
 namespace Grid.Tool.Tests;
@@ -9,6 +10,7 @@ public sealed partial class ErrorCodeCatalogTests
 {
     private static readonly string[] Codes = typeof(ErrorCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
         .Concat(typeof(ProtocolErrors).GetFields(BindingFlags.Public | BindingFlags.Static))
+        .Concat(typeof(RegistryErrorCodes).GetFields(BindingFlags.Public | BindingFlags.Static))
         .Select(f => (string)f.GetRawConstantValue()!)
         .ToArray();
 

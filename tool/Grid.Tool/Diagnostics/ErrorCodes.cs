@@ -3,7 +3,8 @@ namespace Grid.Tool.Diagnostics;
 /// <summary>
 /// The tool's GRID codes. Every code here is listed with its cause and fix in docs/errors.md; a test checks
 /// that codes are unique and documented. Ranges: 5xxx command line and input, 6xxx protocol and scheduler,
-/// 9000 unexpected. (GRID6001–6009 belong to the protocol library.)
+/// 9000 unexpected. (GRID6001–6009 belong to the protocol library, GRID7101–7119 to the image pusher:
+/// Grid.Registry's RegistryErrorCodes.)
 /// </summary>
 public static class ErrorCodes
 {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Grid.EndToEnd.Tests;
+namespace Grid.TestSupport;
 
 /// <summary>Runs a command to completion with a time limit, capturing its output; kills and reaps it on timeout.</summary>
 public static class Shell
