@@ -13,7 +13,7 @@ namespace Grid;
 /// });
 /// </code>
 /// The arguments decide the mode: <c>--grid-worker</c> serves tasks over stdin/stdout with Grid's task protocol
-/// (the head starts the program this way); <c>--input JSON</c> or <c>--input @file.json</c> runs the handler
+/// (the head starts the program this way), or over a TLS connection to the head with <c>--grid-connect</c>; <c>--input JSON</c> or <c>--input @file.json</c> runs the handler
 /// once and prints its output (the debugging loop). Anything else prints the usage and returns 2.
 /// </summary>
 /// <remarks>
@@ -65,10 +65,33 @@ public static class GridWorker
 
         return parsed.Mode switch
         {
-            WorkerMode.Worker => StdioHost.RunAsync(handler, parsed.ResolveSlots(options)),
+            WorkerMode.Worker => RunWorkerAsync(handler, parsed, options),
             WorkerMode.Inline => RunInlineAsync(handler, parsed),
             _ => Task.FromResult(Usage.Print(Console.Error, error: null)),
         };
+    }
+
+    private static Task<int> RunWorkerAsync(TaskHandler handler, WorkerArguments arguments, GridWorkerOptions options)
+    {
+        if (!WorkerEnvironment.TryReadSpot(Environment.GetEnvironmentVariable, out var spot, out var error))
+        {
+            return Task.FromResult(Usage.Print(Console.Error, error));
+        }
+
+        DialSettings? dial = null;
+        if (arguments.Connect is not null && !WorkerEnvironment.TryReadDial(arguments, Environment.GetEnvironmentVariable, out dial, out error))
+        {
+            return Task.FromResult(Usage.Print(Console.Error, error));
+        }
+
+        // Watched for the life of the process, across reconnections; the first notice drains the worker.
+        var notice = spot is null
+            ? null
+            : Spot.SpotNoticeWatcher.WatchAsync(new Spot.ImdsSpotNotices(spot.MetadataEndpoint, Console.Error), TimeProvider.System, CancellationToken.None);
+        int slots = arguments.ResolveSlots(options);
+        return dial is null
+            ? StdioHost.RunAsync(handler, slots, notice)
+            : DialHost.RunAsync(handler, slots, dial, notice, Console.Error, TimeProvider.System);
     }
 
     private static async Task<int> RunInlineAsync(TaskHandler handler, WorkerArguments arguments)

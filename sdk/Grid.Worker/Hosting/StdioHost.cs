@@ -9,7 +9,7 @@ internal static class StdioHost
     /// <summary>How long a process exit called by a handler waits for queued frames to reach the head.</summary>
     private static readonly TimeSpan ExitFlushTimeout = TimeSpan.FromSeconds(1);
 
-    public static async Task<int> RunAsync(TaskHandler handler, int slots)
+    public static async Task<int> RunAsync(TaskHandler handler, int slots, Task<Spot.SpotNotice>? notice = null)
     {
         var (input, output) = StdioIsolation.TakeStdio();
 
@@ -31,6 +31,7 @@ internal static class StdioHost
                 Slots = slots,
                 Diagnostics = stderr,
                 CaptureUntaggedOutput = true,
+                Notice = notice,
             });
             void OnExit(object? sender, EventArgs e) => connection.FlushOnExit(ExitFlushTimeout);
             AppDomain.CurrentDomain.ProcessExit += OnExit;

@@ -21,6 +21,8 @@ internal sealed class WorkerArguments
     public const string SlotsOption = "--grid-slots";
     public const string InputOption = "--input";
     public const string TimeoutOption = "--timeout";
+    public const string ConnectOption = "--grid-connect";
+    public const string PinOption = "--grid-pin";
 
     /// <summary>The environment variable read for the slot count when <c>--grid-slots</c> is absent.</summary>
     public const string SlotsVariable = "GRID_SLOTS";
@@ -33,6 +35,12 @@ internal sealed class WorkerArguments
     public string? Input { get; private set; }
 
     public TimeSpan? Timeout { get; private set; }
+
+    /// <summary><c>--grid-connect</c>: the head to dial over TLS instead of serving stdin/stdout.</summary>
+    public HeadAddress? Connect { get; private set; }
+
+    /// <summary><c>--grid-pin</c>: the lowercase hex SHA-256 of the head certificate's DER bytes.</summary>
+    public string? Pin { get; private set; }
 
     public static bool TryParse(string[] args, [NotNullWhen(true)] out WorkerArguments? parsed, out string? error)
     {
@@ -71,6 +79,26 @@ internal sealed class WorkerArguments
 
                     result.Timeout = TimeSpan.FromSeconds(seconds);
                     break;
+                case ConnectOption:
+                    if (!TryValue(args, ref i, inlineValue, out var connectText, ref error)) return false;
+                    if (!HeadAddress.TryParse(connectText, out var address))
+                    {
+                        error = $"{ConnectOption} is '{connectText}'; it must be HOST:PORT, such as 10.0.0.5:7070 or [fd00::5]:7070, with a port from 1 to 65535.";
+                        return false;
+                    }
+
+                    result.Connect = address;
+                    break;
+                case PinOption:
+                    if (!TryValue(args, ref i, inlineValue, out var pin, ref error)) return false;
+                    if (pin.Length != 64 || !pin.All(char.IsAsciiHexDigit))
+                    {
+                        error = $"{PinOption} is '{pin}'; it must be the SHA-256 of the head's certificate as 64 hex digits.";
+                        return false;
+                    }
+
+                    result.Pin = pin.ToLowerInvariant();
+                    break;
                 default:
                     error = $"'{args[i]}' is not an option of a Grid worker.";
                     return false;
@@ -96,6 +124,21 @@ internal sealed class WorkerArguments
         if (result.Slots is not null && result.Mode != WorkerMode.Worker)
         {
             error = $"{SlotsOption} needs {WorkerSwitch}.";
+            return false;
+        }
+
+        if ((result.Connect is not null || result.Pin is not null) && result.Mode != WorkerMode.Worker)
+        {
+            error = $"{(result.Connect is not null ? ConnectOption : PinOption)} needs {WorkerSwitch}.";
+            return false;
+        }
+
+        if ((result.Connect is null) != (result.Pin is null))
+        {
+            // A worker that dials without a pin would trust any head; a pin without an address is a mistake.
+            error = result.Connect is null
+                ? $"{PinOption} needs {ConnectOption} HOST:PORT."
+                : $"{ConnectOption} needs {PinOption}: the SHA-256 of the head's certificate, as 64 hex digits.";
             return false;
         }
 

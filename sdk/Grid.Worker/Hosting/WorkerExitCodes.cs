@@ -15,9 +15,16 @@ internal static class WorkerExitCodes
     /// <summary>Worker mode: the protocol was broken (by either side) or the versions do not match.</summary>
     public const int ProtocolError = 3;
 
-    /// <summary>Worker mode: the head went away (stdin closed, stdout broken, or silence past the lease).</summary>
+    /// <summary>Worker mode over stdio: the head went away (stdin closed, stdout broken, or silence past the lease).</summary>
     public const int HeadLost = 4;
 
     /// <summary>Worker mode: the worker runtime itself failed (a bug in Grid, not in the handler).</summary>
     public const int InternalError = 5;
+
+    /// <summary>
+    /// Worker mode with <c>--grid-connect</c>: the head could not be reached, or stayed silent, for
+    /// <c>GRID_HEAD_SILENCE_SECONDS</c> (600 by default), redialing all along. The run is over or its head is dead:
+    /// a machine's boot script shuts the machine down on this code, so that nothing outlives its run.
+    /// </summary>
+    public const int HeadUnreachable = 6;
 }

@@ -45,6 +45,19 @@ internal sealed class UnackedResults
         }
     }
 
+    /// <summary>Posts every result held: on a new connection to the head, which may never have seen them.</summary>
+    public void ResendAll(FrameOutbox outbox)
+    {
+        long now = _time.GetTimestamp();
+        foreach (var pending in _pending.Values)
+        {
+            if (outbox.TrySend(pending.Result))
+            {
+                pending.SentAt = now;
+            }
+        }
+    }
+
     /// <summary>Waits until every result is acknowledged, or the timeout passes.</summary>
     public async Task WaitAllAcknowledgedAsync(TimeSpan timeout)
     {

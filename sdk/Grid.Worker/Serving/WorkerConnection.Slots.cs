@@ -12,6 +12,9 @@ internal sealed partial class WorkerConnection
 
     private volatile bool _abandoning;
 
+    /// <summary>Drain was sent: queued attempts are answered without running (the head has requeued them).</summary>
+    private volatile bool _draining;
+
     private Task StartSlots()
     {
         var slots = new Task[_options.Slots];
@@ -59,11 +62,12 @@ internal sealed partial class WorkerConnection
             long started = _time.GetTimestamp();
             Outcome outcome;
             byte[] body;
-            if (attempt.IsCancellationRequested)
+            if (attempt.IsCancellationRequested || _draining)
             {
-                // Cancelled while it waited for a slot: report it without running the handler.
+                // Cancelled while it waited for a slot, or the worker is draining: report it without running the handler.
                 outcome = Outcome.Cancelled;
-                body = ErrorBody.From(new OperationCanceledException(attempt.Context.CancellationToken), attempt.DescribeCancellation());
+                body = ErrorBody.From(new OperationCanceledException(attempt.Context.CancellationToken),
+                    attempt.IsCancellationRequested ? attempt.DescribeCancellation() : "The attempt was not started: the worker is draining (its machine is going away).");
             }
             else
             {

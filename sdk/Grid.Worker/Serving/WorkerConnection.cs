@@ -49,7 +49,7 @@ internal sealed partial class WorkerConnection : IDisposable
         _time = options.Time;
         _reader = new FrameReader(input);
         _outbox = new FrameOutbox(output);
-        _unacked = new UnackedResults(_time);
+        _unacked = options.Unacked ?? new UnackedResults(_time);
         _workerScope = new LogScope(_outbox, key: 0, attempt: 0);
         _onMessage = OnMessage;
     }
@@ -85,7 +85,7 @@ internal sealed partial class WorkerConnection : IDisposable
         // become Log frames.
         using var welcomeTimeout = new CancellationTokenSource(_options.WelcomeTimeout, _time);
         var hello = new Hello(ProtocolLimits.Version, ProtocolLimits.Version, checked((ushort)_options.Slots), _options.ProcessId,
-            _options.WorkerName, _options.Runtime, Token: "");
+            _options.WorkerName, _options.Runtime, _options.Token);
         await _outbox.SendAsync(hello).ConfigureAwait(false);
         ConsoleCapture.Install();
         LogScope.Current = _workerScope;
@@ -126,6 +126,9 @@ internal sealed partial class WorkerConnection : IDisposable
         return end.ExitCode;
     }
 
+    /// <summary>When the last frame from the head arrived (a <see cref="TimeProvider"/> timestamp); 0 if none did.</summary>
+    public long LastReceived => Volatile.Read(ref _lastReceived);
+
     public void Dispose() => _stopReading.Dispose();
 
     private async Task<ConnectionEnd> ServeAsync(CancellationToken welcomeTimeout)
@@ -144,9 +147,18 @@ internal sealed partial class WorkerConnection : IDisposable
 
         _workerId = welcome.WorkerId;
         MarkReceived();
+
+        // Results an earlier connection left unacknowledged: this head may never have seen them. It fences
+        // the ones it already has, by (key, attempt), and acknowledges them all.
+        _unacked.ResendAll(_outbox);
         using var timer = StartHeartbeats(welcome);
         _slots = StartSlots();
         _ = ReadLoopAsync();
+        if (_options.Notice is { } notice)
+        {
+            _ = DrainOnNoticeAsync(notice);
+        }
+
         return await _end.Task.ConfigureAwait(false);
     }
 
@@ -177,6 +189,33 @@ internal sealed partial class WorkerConnection : IDisposable
         {
             return (null, ConnectionEnd.HeadLost($"reading from the head failed: {exception.Message}"));
         }
+    }
+
+    /// <summary>
+    /// The machine is going away: Drain tells the head, once, which requeues every attempt this worker holds and
+    /// withdraws them (Cancel), then sends Shutdown. From now on no queued attempt is started.
+    /// </summary>
+    private async Task DrainOnNoticeAsync(Task<Spot.SpotNotice> notice)
+    {
+        Spot.SpotNotice given;
+        try
+        {
+            given = await notice.WaitAsync(_stopReading.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (_end.Task.IsCompleted)
+        {
+            return;
+        }
+
+        _draining = true;
+        double left = Math.Clamp((given.Time - _time.GetUtcNow()).TotalMilliseconds, 0, uint.MaxValue);
+        await _options.Diagnostics.WriteLineAsync($"grid worker: {given.Reason}: draining").ConfigureAwait(false);
+        await _outbox.SendAsync(new Drain((uint)left, given.Reason)).ConfigureAwait(false);
     }
 
     /// <summary>Ends the connection; the first reason wins.</summary>

@@ -27,4 +27,16 @@ internal sealed record WorkerConnectionOptions
 
     /// <summary>How long to wait for Welcome before taking the head for lost.</summary>
     public TimeSpan WelcomeTimeout { get; init; } = Grid.Protocol.Protocol.DefaultLease;
+
+    /// <summary>The run's token, sent in Hello: empty over stdio, the per-run token over TLS.</summary>
+    public string Token { get; init; } = "";
+
+    /// <summary>
+    /// Results not yet acknowledged. A worker that redials its head passes the same set to each connection, so
+    /// what the last connection left unacknowledged is sent again on the next; null gives the connection its own.
+    /// </summary>
+    public UnackedResults? Unacked { get; init; }
+
+    /// <summary>Completes when the machine is going away (a spot interruption notice): the connection sends Drain.</summary>
+    public Task<Spot.SpotNotice>? Notice { get; init; }
 }

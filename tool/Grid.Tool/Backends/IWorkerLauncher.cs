@@ -11,6 +11,9 @@ public interface IWorkerLauncher
 
     /// <summary>Starts one worker. The returned handle's streams are open; the worker has not yet said Hello.</summary>
     Task<IWorkerHandle> LaunchAsync(string workerId, CancellationToken cancellationToken);
+
+    /// <summary>The token this backend's workers present in Hello (workers that dial in); null when they present none (stdio).</summary>
+    string? RunToken => null;
 }
 
 /// <summary>One running worker as its backend sees it.</summary>

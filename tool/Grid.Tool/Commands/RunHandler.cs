@@ -75,6 +75,7 @@ public sealed partial class RunHandler
             TaskTimeout = options2.Timeout,
             CancelGrace = options2.CancelGrace,
             Prefetch = options2.Prefetch,
+            RunToken = launcher.RunToken,
         };
         string where = Path.GetRelativePath(options2.WorkingDirectory, plan.Folder.Path);
         _context.Error.WriteLine(journal is null

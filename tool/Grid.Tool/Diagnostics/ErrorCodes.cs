@@ -40,6 +40,8 @@ public static class ErrorCodes
     public const string TaskQuarantined = "GRID6013";
     public const string WorkerExited = "GRID6014";
     public const string WorkerProtocolError = "GRID6015";
+    public const string WorkerNotProvisioned = "GRID6020";
+    public const string WorkerConnectionRefused = "GRID6021";
 
     public const string Unexpected = "GRID9000";
 }

@@ -129,6 +129,16 @@ public sealed partial class Scheduler
             return;
         }
 
+        if (_options.RunToken is { } token && !RunCredentials.TokenMatches(token, hello.Token))
+        {
+            // Not one of the run's workers: refused, and not counted as a worker that failed to start, so a stray
+            // connection can never abort the run.
+            var error = new ProtocolException(ProtocolErrors.BadToken, "the worker presented a wrong run token: it is not one of this run's workers.");
+            worker.Send(new Goodbye(error.Code, error.Message), Now);
+            DropForProtocolError(worker, error);
+            return;
+        }
+
         worker.Slots = hello.Slots;
         worker.ReadyAt = Now;
         worker.Capacity = _options.CapacityFor(hello.Slots);
@@ -219,7 +229,8 @@ public sealed partial class Scheduler
         worker.Status = WorkerStatus.Closed;
         if (wasLive)
         {
-            Statistics.WorkersLost += HasUnfinishedWork ? 1 : 0;
+            // A worker that drained gave its tasks back before it went: it is not lost.
+            Statistics.WorkersLost += HasUnfinishedWork && cause != WorkerEnds.Drained ? 1 : 0;
             CountLiveWorkers();
         }
 

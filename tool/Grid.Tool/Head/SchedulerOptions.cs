@@ -39,6 +39,12 @@ public sealed record SchedulerOptions
     /// <summary>Workers in a row that die before saying Hello abort the run (GRID6011).</summary>
     public int MaxConsecutiveStartFailures { get; init; } = 5;
 
+    /// <summary>
+    /// The token a worker must present in Hello (workers that dial in over TLS); null when workers are started by the
+    /// head over stdio and present none. A wrong token is refused with GRID6009.
+    /// </summary>
+    public string? RunToken { get; init; }
+
     /// <summary>How long to wait for workers to exit after Shutdown before killing them.</summary>
     public TimeSpan ShutdownGrace { get; init; } = DefaultShutdownGrace;
 

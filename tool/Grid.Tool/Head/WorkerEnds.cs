@@ -29,6 +29,9 @@ public static class WorkerEnds
     /// <summary>Broke the protocol (GRID6001–6009) and was dropped.</summary>
     public const string ProtocolError = "protocol_error";
 
+    /// <summary>Its connection closed or broke with work outstanding (a worker that dialed in: no exit code to read).</summary>
+    public const string Disconnected = "disconnected";
+
     /// <summary>Killed by the head: another task on it ignored its timeout's cancellation, or it never said Hello.</summary>
     public const string KilledByHead = "killed_by_head";
 
@@ -51,6 +54,7 @@ public static class WorkerEnds
 
         return exit?.ExitCode switch
         {
+            null when exit is not null => Disconnected,
             137 => Killed,
             0 => Exited,
             _ => Crashed,

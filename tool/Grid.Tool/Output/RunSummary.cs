@@ -43,7 +43,7 @@ public sealed record RunSummary
 
     public int WorkersLost { get; init; }
 
-    /// <summary>How the run's workers ended, by cause: finished, drained, killed (SIGKILL: OOM or an operator), crashed, exited, lease_expired, protocol_error, killed_by_head.</summary>
+    /// <summary>How the run's workers ended, by cause: finished, drained, killed (SIGKILL: OOM or an operator), crashed, exited, disconnected, lease_expired, protocol_error, killed_by_head.</summary>
     public IReadOnlyDictionary<string, int> WorkerEnds { get; init; } = new Dictionary<string, int>();
 
     public DateTimeOffset StartedAt { get; init; }
