@@ -15,6 +15,10 @@
 #   GRID_CLOUD_PORT       the emulator's port (default 0: a free one); GRID_REGISTRY_PORT the registry's
 #   GRID_CLOUD_THROTTLE, GRID_CLOUD_THROTTLE_EC2|_ECR|_BATCH|_STS, GRID_CLOUD_NO_CAPACITY, GRID_CLOUD_SEED,
 #   GRID_CLOUD_REGION     faults and region the emulator starts with (tests/Grid.CloudInABox/README.md)
+#   GRID_CLOUD_WORKLOADS  records (default: instances and Batch jobs are records only) or run: instances run their
+#                         user data as machines and Batch jobs run their containers with podman, under
+#                         $GRID_STATE_DIR/cloud-in-a-box/workloads; podman's settings (eng/podman-env.sh) are
+#                         then written and printed too
 #
 # Use it as: lines=$(eng/cloud-in-a-box.sh start) && eval "$lines"
 set -euo pipefail
@@ -59,6 +63,17 @@ start() {
   local registry_lines
   registry_lines=$("$root/eng/registry.sh" start --auth) || die "the registry did not start"
   eval "$registry_lines"
+  local podman_lines=""
+  case ${GRID_CLOUD_WORKLOADS:-records} in
+    records) ;;
+    run)
+      # The machines' docker and the jobs' podman run with these settings, from the very first podman call.
+      podman_lines=$("$root/eng/podman-env.sh") || die "eng/podman-env.sh failed"
+      eval "$podman_lines"
+      export GRID_CLOUD_WORKLOADS GRID_CLOUD_WORKLOADS_DIR=$dir/workloads
+      ;;
+    *) die "GRID_CLOUD_WORKLOADS is '$GRID_CLOUD_WORKLOADS'; it must be records or run" ;;
+  esac
   build
 
   : >"$log"
@@ -83,6 +98,7 @@ start() {
 
   {
     echo "$registry_lines"
+    [ -z "$podman_lines" ] || echo "$podman_lines"
     echo "export AWS_ENDPOINT_URL=${endpoint%/}"
     echo "export AWS_ACCESS_KEY_ID=$(awk '/^access-key-id /{print $2}' "$log")"
     echo "export AWS_SECRET_ACCESS_KEY=$(awk '/^secret-access-key /{print $2}' "$log")"
@@ -98,6 +114,7 @@ start() {
 case ${1:-} in
   start) start ;;
   stop)
+    # The emulator stops what it runs (machines, their containers, Batch jobs' containers) before it exits.
     stop_emulator
     "$root/eng/registry.sh" stop
     ;;

@@ -7,8 +7,13 @@ namespace Grid.CloudInABox.Tests;
 /// Debian's aws CLI (aws-cli 2.x, botocore's own models and parsers) run against the emulator: the independent
 /// check that the emulator speaks AWS. /usr/bin/aws is used by path; another aws earlier on PATH is ignored.
 /// </summary>
-public sealed class AwsCli(CloudFixture fixture)
+public sealed class AwsCli(Func<CloudInABox> cloud, CloudOptions options)
 {
+    public AwsCli(CloudFixture fixture)
+        : this(() => fixture.Cloud, fixture.Options)
+    {
+    }
+
     public const string Path = "/usr/bin/aws";
 
     /// <summary>Runs <c>aws --endpoint-url ... ARGS --output json</c>; returns the parsed JSON (null for no output).</summary>
@@ -40,14 +45,13 @@ public sealed class AwsCli(CloudFixture fixture)
             UseShellExecute = false,
         };
         start.ArgumentList.Add("--endpoint-url");
-        start.ArgumentList.Add(fixture.Cloud.Endpoint.ToString());
+        start.ArgumentList.Add(cloud().Endpoint.ToString());
         start.ArgumentList.Add("--output");
         start.ArgumentList.Add("json");
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
-        var options = fixture.Options;
         start.Environment["AWS_ACCESS_KEY_ID"] = options.AccessKeyId;
         start.Environment["AWS_SECRET_ACCESS_KEY"] = options.SecretAccessKey;
         start.Environment["AWS_REGION"] = options.Region;

@@ -50,6 +50,50 @@ public class ScriptTests
         }
     }
 
+    [Fact]
+    public async Task InRunModeAnInstanceRunsItsUserDataAndStopEndsItsProcesses()
+    {
+        if (!File.Exists("/usr/bin/docker-registry") || !File.Exists(AwsCli.Path) || !File.Exists("/usr/bin/catatonit"))
+        {
+            Assert.Fail("the cloud-in-a-box's run mode needs docker-registry, awscli, python3-botocore, podman and catatonit; run: eng/install-deps.sh");
+        }
+        var root = RepositoryRoot();
+        var state = Directory.CreateTempSubdirectory("grid-cloud-");
+        var environment = new Dictionary<string, string>
+        {
+            ["GRID_STATE_DIR"] = state.FullName, ["GRID_REGISTRY_PORT"] = "0", ["GRID_CLOUD_WORKLOADS"] = "run",
+        };
+        var pids = Path.Combine(state.FullName, "pids");
+        try
+        {
+            var (exit, output) = await RunAsync("bash", [Path.Combine(root, "eng", "cloud-in-a-box.sh"), "start"], environment);
+            Assert.True(exit == 0, output);
+            var exports = output.Split('\n').Where(l => l.StartsWith("export ", StringComparison.Ordinal))
+                .Select(l => l["export ".Length..].Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+            Assert.True(exports.ContainsKey("CONTAINERS_STORAGE_CONF"), $"podman's settings missing from: {output}");
+
+            var aws = new Dictionary<string, string>(exports) { ["AWS_CONFIG_FILE"] = "/dev/null", ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null" };
+            var userData = Convert.ToBase64String(Encoding.UTF8.GetBytes($"#!/bin/bash\nsleep 600 &\necho \"$$ $!\" > {pids}\nwait\n"));
+            (exit, output) = await RunAsync(AwsCli.Path, ["--endpoint-url", exports["AWS_ENDPOINT_URL"], "ec2", "create-launch-template",
+                "--launch-template-name", "script-run", "--launch-template-data", $"{{\"UserData\":\"{userData}\",\"InstanceInitiatedShutdownBehavior\":\"terminate\"}}",
+                "--query", "LaunchTemplate.LaunchTemplateId", "--output", "text"], aws);
+            Assert.True(exit == 0, output);
+            (exit, output) = await RunAsync(AwsCli.Path, ["--endpoint-url", exports["AWS_ENDPOINT_URL"], "ec2", "create-fleet", "--type", "instant",
+                "--launch-template-configs", $"LaunchTemplateSpecification={{LaunchTemplateId={output.Trim()},Version=$Latest}},Overrides=[{{InstanceType=c7g.large}}]",
+                "--target-capacity-specification", "TotalTargetCapacity=1,DefaultTargetCapacityType=spot"], aws);
+            Assert.True(exit == 0, output);
+            await WorkloadLab.Eventually(() => Task.FromResult(new FileInfo(pids) is { Exists: true, Length: > 0 }), "the instance's user data to run");
+        }
+        finally
+        {
+            var (exit, output) = await RunAsync("bash", [Path.Combine(root, "eng", "cloud-in-a-box.sh"), "stop"], environment);
+            Assert.True(exit == 0, output);
+            var running = File.Exists(pids) ? File.ReadAllText(pids).Split(' ').Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture)).ToArray() : [];
+            state.Delete(recursive: true);
+            Assert.All(running, pid => Assert.True(WorkloadLab.Gone(pid), $"process {pid} outlived the cloud-in-a-box"));
+        }
+    }
+
     private static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);

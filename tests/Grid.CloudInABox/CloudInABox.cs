@@ -60,6 +60,7 @@ public sealed class CloudInABox : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         cloud.Endpoint = new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
         state.ImdsBase = cloud.ImdsBase.ToString();
+        state.Endpoint = cloud.Endpoint.ToString();
         cloud._clock = cloud.ClockAsync(cloud._stopping.Token);
         return cloud;
     }
@@ -109,6 +110,8 @@ public sealed class CloudInABox : IAsyncDisposable
         {
             await _clock;
         }
+        // Nothing the emulator started outlives it: scripts, their containers, Batch jobs' containers.
+        await State.Options.Runtime.StopAllAsync(CancellationToken.None);
         await _app.StopAsync();
         await _app.DisposeAsync();
         _stopping.Dispose();

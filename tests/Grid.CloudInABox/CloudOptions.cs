@@ -1,3 +1,5 @@
+using Grid.CloudInABox.Runtime;
+
 namespace Grid.CloudInABox;
 
 /// <summary>How the cloud-in-a-box is set up. Every field has a default that suits a test.</summary>
@@ -59,6 +61,28 @@ public sealed record CloudOptions
         if (environment("GRID_REGISTRY_PASSWORD") is { Length: > 0 } password)
         {
             options = options with { RegistryPassword = password };
+        }
+        switch (environment("GRID_CLOUD_WORKLOADS"))
+        {
+            case null or "" or "records":
+                break;
+            case "run":
+                var directory = environment("GRID_CLOUD_WORKLOADS_DIR") is { Length: > 0 } given
+                    ? given
+                    : Path.Combine(Path.GetTempPath(), $"grid-cloud-workloads-{Environment.ProcessId}");
+                options = options with
+                {
+                    Runtime = new ProcessWorkloadRuntime(new ProcessRuntimeSettings
+                    {
+                        Directory = directory,
+                        Registry = new Uri(options.RegistryEndpoint).Authority,
+                        RegistryUser = options.RegistryUser,
+                        RegistryPassword = options.RegistryPassword,
+                    }),
+                };
+                break;
+            case var other:
+                throw new ArgumentException($"GRID_CLOUD_WORKLOADS is '{other}'; it must be 'records' (the default: instances and jobs are records only) or 'run'.");
         }
         return options;
     }

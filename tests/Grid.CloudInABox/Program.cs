@@ -4,7 +4,8 @@ using Grid.CloudInABox;
 // Usage: Grid.CloudInABox [--port N]   (0, the default, picks a free port)
 // Prints "endpoint http://127.0.0.1:PORT/" on stdout once serving, then serves until SIGTERM or Ctrl+C.
 // Settings come from the environment: GRID_REGISTRY, GRID_REGISTRY_USER, GRID_REGISTRY_PASSWORD, GRID_CLOUD_REGION,
-// GRID_CLOUD_THROTTLE[_EC2|_ECR|_BATCH|_STS], GRID_CLOUD_NO_CAPACITY, GRID_CLOUD_SEED (see README.md).
+// GRID_CLOUD_THROTTLE[_EC2|_ECR|_BATCH|_STS], GRID_CLOUD_NO_CAPACITY, GRID_CLOUD_SEED, GRID_CLOUD_WORKLOADS=run and
+// GRID_CLOUD_WORKLOADS_DIR (instances and Batch jobs really run; see README.md).
 var options = CloudOptions.FromEnvironment(Environment.GetEnvironmentVariable);
 for (var i = 0; i < args.Length; i++)
 {

@@ -83,7 +83,8 @@ internal sealed class Router
             lock (_state.Gate)
             {
                 _state.Advance(_state.Options.Time.GetUtcNow());
-                answer = _imds.Handle(request.Method, instanceId, slash < 0 ? "/" : rest[slash..], request.Headers);
+                // "$IMDS/latest/..." with IMDS ending in a slash gives "//latest/...": the path is the same.
+                answer = _imds.Handle(request.Method, instanceId, slash < 0 ? "/" : "/" + rest[slash..].TrimStart('/'), request.Headers);
             }
             await Write(context, answer.Status, answer.ContentType, answer.Body, null);
             return;

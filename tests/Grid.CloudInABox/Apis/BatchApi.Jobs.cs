@@ -76,13 +76,14 @@ public sealed partial class BatchApi
         }
         var environment = (request["containerOverrides"]?["environment"] as JsonArray ?? [])
             .Select(e => KeyValuePair.Create(e!["name"]!.GetValue<string>(), e["value"]?.GetValue<string>() ?? "")).ToList();
+        var command = request["containerOverrides"]?["command"] is JsonArray overridden ? Strings(overridden) : null;
         var tags = Map(request["tags"]);
         var jobId = Guid.NewGuid().ToString("D");
-        var job = NewJob(jobId, jobName, queue, definition, size, null, null, environment, tags);
+        var job = NewJob(jobId, jobName, queue, definition, size, null, null, environment, command, tags);
         for (var i = 0; i < (size ?? 0); i++)
         {
             var childEnvironment = environment.Append(KeyValuePair.Create("AWS_BATCH_JOB_ARRAY_INDEX", i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
-            job.Children.Add(NewJob($"{jobId}:{i}", jobName, queue, definition, null, i, jobId, childEnvironment, tags));
+            job.Children.Add(NewJob($"{jobId}:{i}", jobName, queue, definition, null, i, jobId, childEnvironment, command, tags));
         }
         state.Jobs[jobId] = job;
         return new JsonObject { ["jobArn"] = job.JobArn, ["jobName"] = jobName, ["jobId"] = jobId };
@@ -90,14 +91,14 @@ public sealed partial class BatchApi
 
     private JobRecord NewJob(
         string id, string name, JobQueueRecord queue, JobDefinitionRecord definition, int? size, int? index, string? parent,
-        List<KeyValuePair<string, string>> environment, Dictionary<string, string> tags)
+        List<KeyValuePair<string, string>> environment, List<string>? command, Dictionary<string, string> tags)
     {
         var allEnvironment = environment.Prepend(KeyValuePair.Create("AWS_BATCH_JOB_ID", id)).ToList();
         return new JobRecord
         {
             JobId = id, JobName = name, JobArn = state.Arn("batch", "job/" + id), JobQueueArn = queue.Arn,
             JobDefinitionArn = definition.Arn, CreatedAt = Now, StatusSince = Now, ArraySize = size, ArrayIndex = index,
-            ParentId = parent, Environment = allEnvironment, Tags = tags,
+            ParentId = parent, Environment = allEnvironment, Command = command, Tags = tags,
         };
     }
 
@@ -133,24 +134,8 @@ public sealed partial class BatchApi
     private JsonObject TerminateJob(JsonObject request)
     {
         var job = FindJob(Text(request, "jobId")) ?? throw new ApiException("ClientException", $"Job {request["jobId"]} does not exist");
-        EndJob(job, "FAILED", request["reason"]?.GetValue<string>() ?? "Terminated by user");
+        state.EndJob(job, "FAILED", request["reason"]?.GetValue<string>() ?? "Terminated by user", Now);
         return [];
-    }
-
-    private void EndJob(JobRecord job, string status, string reason)
-    {
-        foreach (var one in job.Children.Prepend(job).Where(j => !j.IsDone))
-        {
-            one.Status = status;
-            one.StatusReason = reason;
-            one.StatusSince = Now;
-            one.StoppedAt = Now;
-            if (one.Started)
-            {
-                var id = one.JobId;
-                state.RuntimeCalls.Enqueue((runtime, token) => runtime.StopAsync(id, reason, token));
-            }
-        }
     }
 
     private JobRecord? FindJob(string id)
@@ -211,6 +196,18 @@ public sealed partial class BatchApi
             var definition = state.JobDefinitions.First(d => d.Arn == job.JobDefinitionArn);
             var container = (JsonObject?)definition.ContainerProperties?.DeepClone() ?? [];
             container["environment"] = new JsonArray(job.Environment.Select(kv => (JsonNode)new JsonObject { ["name"] = kv.Key, ["value"] = kv.Value }).ToArray());
+            if (job.Command is { } command)
+            {
+                container["command"] = new JsonArray(command.Select(c => (JsonNode)c).ToArray());
+            }
+            if (job.ExitCode is { } exitCode)
+            {
+                container["exitCode"] = exitCode;
+            }
+            if (job.HostInstanceId is { } host)
+            {
+                container["containerInstanceArn"] = state.Arn("ecs", $"container-instance/{job.ComputeEnvironment}/{host}");
+            }
             json["container"] = container;
         }
         return json;

@@ -126,6 +126,11 @@ public sealed partial class BatchApi(CloudState state)
         {
             throw new ApiException("ClientException", "Cannot delete, found existing JobQueue relationship");
         }
+        // Whatever still runs there goes with the environment's instances.
+        foreach (var job in state.Jobs.Values.SelectMany(j => j.Children.Prepend(j)).Where(j => j.ComputeEnvironment == environment.Name && !j.IsDone))
+        {
+            state.EndJob(job, "FAILED", "Compute environment deleted", Now);
+        }
         environment.Status = "DELETING";
         environment.StatusSince = Now;
         return [];
@@ -197,7 +202,7 @@ public sealed partial class BatchApi(CloudState state)
         // Deleting a queue ends its jobs, as in Batch.
         foreach (var job in state.Jobs.Values.Where(j => j.JobQueueArn == queue.Arn && !j.IsDone))
         {
-            EndJob(job, "FAILED", "Job queue deleted");
+            state.EndJob(job, "FAILED", "Job queue deleted", Now);
         }
         queue.Status = "DELETING";
         queue.StatusSince = Now;

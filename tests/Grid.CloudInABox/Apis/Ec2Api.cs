@@ -137,6 +137,7 @@ public sealed partial class Ec2Api(CloudState state)
             FleetId = fleetId,
             LaunchTemplateId = template.LaunchTemplateId,
             UserData = template.UserData,
+            ShutdownBehavior = template.ShutdownBehavior,
             SecurityGroupIds = template.SecurityGroupIds.Count > 0
                 ? [.. template.SecurityGroupIds]
                 : [state.SecurityGroups.Values.First(g => g.VpcId == subnet.VpcId && g.GroupName == "default").GroupId],

@@ -23,50 +23,14 @@ public sealed partial class CloudState
                     RuntimeCalls.Enqueue((runtime, token) => runtime.StartAsync(start, token));
                 }
             }
-            else if (instance.State == "shutting-down" && now - instance.StateSince >= instanceStep)
+            else if (instance.State is "shutting-down" or "stopping" && now - instance.StateSince >= instanceStep)
             {
-                instance.State = "terminated";
+                instance.State = instance.State == "stopping" ? "stopped" : "terminated";
                 instance.StateSince = now;
             }
         }
 
-        var batchStep = Options.BatchTransition;
-        foreach (var batchObject in ComputeEnvironments.Values.Cast<BatchObject>().Concat(JobQueues.Values))
-        {
-            if (batchObject.Status is "CREATING" or "UPDATING" && now - batchObject.StatusSince >= batchStep)
-            {
-                batchObject.Status = "VALID";
-                batchObject.StatusSince = now;
-            }
-        }
-        foreach (var name in ComputeEnvironments.Values.Where(e => e.Status == "DELETING" && now - e.StatusSince >= batchStep).Select(e => e.Name).ToList())
-        {
-            ComputeEnvironments.Remove(name);
-        }
-        foreach (var name in JobQueues.Values.Where(q => q.Status == "DELETING" && now - q.StatusSince >= batchStep).Select(q => q.Name).ToList())
-        {
-            JobQueues.Remove(name);
-        }
-
-        foreach (var job in Jobs.Values.SelectMany(j => j.Children.Prepend(j)))
-        {
-            if (job.Status is "SUBMITTED" or "PENDING" && now - job.StatusSince >= batchStep)
-            {
-                job.Status = "RUNNABLE";
-                job.StatusSince = now;
-            }
-            // With a runtime that runs jobs, a runnable job (or array child) starts; otherwise it waits, as a
-            // job does on a compute environment that has no capacity.
-            if (job.Status == "RUNNABLE" && Options.Runtime.RunsBatchJobs && job.ArraySize is null && !job.Started)
-            {
-                job.Started = true;
-                job.Status = "RUNNING";
-                job.StartedAt = now;
-                var start = new WorkloadStart("batch-job", job.JobId, null, null, JobImage(job), job.Tags,
-                    job.Environment.ToDictionary(kv => kv.Key, kv => kv.Value));
-                RuntimeCalls.Enqueue((runtime, token) => runtime.StartAsync(start, token));
-            }
-        }
+        AdvanceBatch(now);
     }
 
     /// <summary>Sends an instance to shutting-down (then terminated) and tells the runtime to stop it.</summary>
@@ -77,28 +41,72 @@ public sealed partial class CloudState
         {
             return;
         }
+        var stopped = instance.State is "stopping" or "stopped";
         instance.State = "shutting-down";
         instance.StateSince = now;
         instance.StateReason = reasonCode;
-        var id = instance.InstanceId;
-        RuntimeCalls.Enqueue((runtime, token) => runtime.StopAsync(id, reason, token));
-    }
-
-    private WorkloadStart InstanceStart(InstanceRecord instance)
-    {
-        var environment = new Dictionary<string, string>
+        if (!stopped)
         {
-            ["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = $"{ImdsBase}{instance.InstanceId}/",
-            ["GRID_IMDS_ENDPOINT"] = $"{ImdsBase}{instance.InstanceId}/",
-            ["AWS_REGION"] = Options.Region,
-        };
-        return new WorkloadStart("instance", instance.InstanceId, instance.InstanceType, instance.UserData, null,
-            new Dictionary<string, string>(instance.Tags), environment);
+            var id = instance.InstanceId;
+            RuntimeCalls.Enqueue((runtime, token) => runtime.StopAsync(id, reason, token));
+        }
     }
 
-    private string? JobImage(JobRecord job) =>
-        JobDefinitions.FirstOrDefault(d => d.Arn == job.JobDefinitionArn)?.ContainerProperties?["image"]?.GetValue<string>();
+    /// <summary>
+    /// An instance's script ended (the machine shut itself down): with InstanceInitiatedShutdownBehavior=terminate the
+    /// instance goes shutting-down → terminated, otherwise (EC2's default, stop) stopping → stopped. Takes the lock.
+    /// </summary>
+    public void InstanceExited(string instanceId, int exitCode)
+    {
+        lock (Gate)
+        {
+            var now = Options.Time.GetUtcNow();
+            Advance(now);
+            if (!Instances.TryGetValue(instanceId, out var instance) || instance.State is not ("pending" or "running"))
+            {
+                return;
+            }
+            const string Code = "Client.InstanceInitiatedShutdown";
+            var reason = $"{Code}: Instance initiated shutdown (exit code {exitCode})";
+            if (instance.ShutdownBehavior == "terminate")
+            {
+                BeginTermination(instance, now, Code, reason);
+                return;
+            }
+            instance.State = "stopping";
+            instance.StateSince = now;
+            instance.StateReason = Code;
+            // What the script left behind (containers) goes with the machine.
+            RuntimeCalls.Enqueue((runtime, token) => runtime.StopAsync(instanceId, reason, token));
+        }
+    }
+
+    private WorkloadStart InstanceStart(InstanceRecord instance) =>
+        new(WorkloadStart.InstanceKind, instance.InstanceId, instance.InstanceType, instance.UserData, null,
+            new Dictionary<string, string>(instance.Tags), WorkloadEnvironment(instance.InstanceId))
+        {
+            Exited = exitCode => InstanceExited(instance.InstanceId, exitCode),
+        };
+
+    /// <summary>
+    /// What a process standing in for <paramref name="instanceId"/> (or a container on it) is given: its own IMDS
+    /// (what the AWS SDKs and Grid's worker read instead of 169.254.169.254), the emulator as the AWS endpoint and its
+    /// key pair as the instance role's credentials.
+    /// </summary>
+    public Dictionary<string, string> WorkloadEnvironment(string instanceId) => new()
+    {
+        ["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = $"{ImdsBase}{instanceId}",
+        ["GRID_IMDS_ENDPOINT"] = $"{ImdsBase}{instanceId}",
+        ["AWS_ENDPOINT_URL"] = Endpoint.TrimEnd('/'),
+        ["AWS_ACCESS_KEY_ID"] = Options.AccessKeyId,
+        ["AWS_SECRET_ACCESS_KEY"] = Options.SecretAccessKey,
+        ["AWS_REGION"] = Options.Region,
+        ["AWS_DEFAULT_REGION"] = Options.Region,
+    };
 
     /// <summary>The emulator's base URL + "imds/": set once the server listens.</summary>
     public string ImdsBase { get; set; } = "http://127.0.0.1/imds/";
+
+    /// <summary>The emulator's base URL, <c>http://127.0.0.1:PORT/</c>: set once the server listens.</summary>
+    public string Endpoint { get; set; } = "http://127.0.0.1/";
 }

@@ -101,6 +101,13 @@ public sealed class InstanceRecord
     public string? FleetId { get; init; }
     public string? LaunchTemplateId { get; init; }
     public string? UserData { get; init; }
+
+    /// <summary>The launch template's InstanceInitiatedShutdownBehavior: "terminate", or "stop" (EC2's default).</summary>
+    public string? ShutdownBehavior { get; init; }
+
+    /// <summary>The Batch compute environment this instance is a host of, if any.</summary>
+    public string? ComputeEnvironment { get; init; }
+
     public List<string> SecurityGroupIds { get; init; } = [];
     public string State { get; set; } = "pending";
     public DateTimeOffset StateSince { get; set; }

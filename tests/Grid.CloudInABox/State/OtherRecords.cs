@@ -30,6 +30,9 @@ public sealed class ComputeEnvironmentRecord : BatchObject
     public string? ServiceRole { get; init; }
     public required System.Text.Json.Nodes.JsonObject ComputeResources { get; init; }
     public string Uuid { get; } = Guid.NewGuid().ToString("D");
+
+    /// <summary>The instance that runs this environment's jobs, launched when it places its first one.</summary>
+    public string? HostInstanceId { get; set; }
 }
 
 public sealed class JobQueueRecord : BatchObject
@@ -69,8 +72,19 @@ public sealed class JobRecord
     public string? ParentId { get; init; }
     public List<JobRecord> Children { get; } = [];
     public List<KeyValuePair<string, string>> Environment { get; init; } = [];
+
+    /// <summary>The submit call's containerOverrides.command; null for the job definition's.</summary>
+    public List<string>? Command { get; init; }
+
     public Dictionary<string, string> Tags { get; init; } = [];
     public bool Started { get; set; }
+
+    /// <summary>Where the job was placed: its compute environment and that environment's host instance.</summary>
+    public string? ComputeEnvironment { get; set; }
+    public string? HostInstanceId { get; set; }
+
+    /// <summary>The container's exit code, once it has exited by itself.</summary>
+    public int? ExitCode { get; set; }
 
     public bool IsDone => Status is "SUCCEEDED" or "FAILED";
 }
