@@ -15,6 +15,8 @@ public static class GridCli
         LogsCommand.Create(context),
         ReportCommand.Create(context),
         ReproCommand.Create(context),
+        DownCommand.Create(context),
+        IamPolicyCommand.Create(context),
     };
 
     public static async Task<int> InvokeAsync(string[] args, CommandContext context, CancellationToken cancellationToken = default)

@@ -32,7 +32,8 @@ public sealed partial class Ec2Client(AwsHttpCore core) : IEc2
             .Add("LaunchTemplateConfigs.1.LaunchTemplateSpecification.Version", "$Latest")
             .AddList("LaunchTemplateConfigs.1.Overrides", request.Overrides, (q, prefix, o) => q
                 .Add(prefix + ".InstanceType", o.InstanceType)
-                .Add(prefix + ".SubnetId", o.SubnetId))
+                .Add(prefix + ".SubnetId", o.SubnetId)
+                .Add(prefix + ".MaxPrice", o.MaxPrice?.ToString(System.Globalization.CultureInfo.InvariantCulture)))
             .Add("TargetCapacitySpecification.TotalTargetCapacity", request.TargetCapacity)
             .Add("TargetCapacitySpecification.DefaultTargetCapacityType", request.OnDemand ? "on-demand" : "spot");
         AddTagSpecifications(query, "TagSpecification", request.TagSpecifications);

@@ -11,8 +11,11 @@ public sealed record Filter(string Name, IReadOnlyList<string> Values)
 /// <summary>Tags applied at creation; <paramref name="ResourceType"/> is <c>instance</c>, <c>fleet</c>, <c>volume</c>...</summary>
 public sealed record TagSpecification(string ResourceType, IReadOnlyList<Tag> Tags);
 
-/// <summary>One capacity pool the fleet may use: an instance type in a subnet (so in one availability zone).</summary>
-public sealed record FleetOverride(string InstanceType, string SubnetId);
+/// <summary>
+/// One capacity pool the fleet may use: an instance type in a subnet (so in one availability zone), and for spot
+/// the most to pay per instance-hour (null: up to the on-demand price).
+/// </summary>
+public sealed record FleetOverride(string InstanceType, string SubnetId, decimal? MaxPrice = null);
 
 /// <summary>
 /// An instant fleet (one synchronous request, no maintained capacity) over one launch template, spot with

@@ -6,6 +6,9 @@ namespace Grid.Tool.Commands;
 /// <param name="ErrorIsTerminal">Whether <paramref name="Error"/> is an interactive terminal (progress bar) or a log (plain lines).</param>
 public sealed record CommandContext(TextWriter Out, TextWriter Error, string WorkingDirectory, TimeProvider Time, bool ErrorIsTerminal)
 {
+    /// <summary>Reads environment variables (AWS settings, endpoint overrides); tests give their own.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
     public static CommandContext FromConsole() =>
-        new(Console.Out, Console.Error, Environment.CurrentDirectory, TimeProvider.System, !Console.IsErrorRedirected);
+        new(Console.Out, Console.Error, System.Environment.CurrentDirectory, TimeProvider.System, !Console.IsErrorRedirected);
 }

@@ -27,9 +27,22 @@ public static class RunCommand
         var manifest = new Option<string?>("--manifest") { Description = "A grid.json from `dotnet publish -p:PublishGrid=true` to run, instead of publishing the job (implies --container)." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run with this id from what it committed: its settings and tasks are kept; committed tasks are not run again." };
 
+        var target = new Option<string>("--target") { Description = "Where workers run: local (this machine) or aws (spot capacity on EC2 or AWS Batch).", DefaultValueFactory = _ => "local" };
+        target.AcceptOnlyFromAmong("local", "aws");
+        var region = new Option<string?>("--region") { Description = "AWS region (default: GridRegion, then AWS_REGION or the profile's)." };
+        var backend = new Option<string>("--backend") { Description = "With --target aws: ec2 (spot fleets) or batch (an AWS Batch SPOT environment).", DefaultValueFactory = _ => "ec2" };
+        backend.AcceptOnlyFromAmong("ec2", "batch");
+        var advertise = new Option<string?>("--advertise") { Description = "HOST:PORT workers dial to reach the head (default: this machine's address and the listening port)." };
+        var listen = new Option<string?>("--listen") { Description = "[ADDRESS:]PORT the head listens on for workers (default: the --advertise port, else a free one)." };
+        var subnets = new Option<string?>("--subnets") { Description = "Comma-separated subnet ids of one VPC (default: the default VPC's default subnets)." };
+        var profile = new Option<string?>("--instance-profile") { Description = "The workers' instance profile (its role pulls the image; see `dotnet grid iam-policy worker`)." };
+        var ami = new Option<string?>("--ami") { Description = "The workers' AMI (default: the ECS-optimized Amazon Linux 2023 for the image's architecture)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Check credentials, region, architecture and registry, print every resource the run would create, and create nothing." };
+
         var command = new Command("run", "Run a job: build it, start workers, feed them the tasks, and collect results in grid-runs/<run-id>/.")
         {
             local, project, tasks, inputs, workers, slots, runId, maxAttempts, timeout, grace, prefetch, configuration, noBuild, resume, container, containerRuntime, manifest,
+            target, region, backend, advertise, listen, subnets, profile, ami, dryRun,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -50,10 +63,25 @@ public static class RunCommand
                 Prefetch = parse.GetValue(prefetch),
                 Configuration = parse.GetValue(configuration) ?? "Release",
                 NoBuild = parse.GetValue(noBuild),
-                Container = parse.GetValue(container) || parse.GetValue(manifest) is not null,
+                Container = parse.GetValue(container) || (parse.GetValue(manifest) is not null && parse.GetValue(target) != "aws"),
                 ContainerRuntime = parse.GetValue(containerRuntime),
                 Manifest = parse.GetValue(manifest),
                 WorkingDirectory = context.WorkingDirectory,
+                Target = parse.GetValue(target) ?? "local",
+                LocalGiven = parse.GetValue(local),
+                Cloud = new Cloud.CloudRunOptions
+                {
+                    Region = parse.GetValue(region),
+                    Backend = parse.GetValue(backend) == "batch" ? Cloud.CloudBackend.Batch : Cloud.CloudBackend.Ec2,
+                    Advertise = parse.GetValue(advertise),
+                    Listen = parse.GetValue(listen),
+                    Subnets = parse.GetValue(subnets)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                    InstanceProfile = parse.GetValue(profile),
+                    MachineImage = parse.GetValue(ami),
+                    DryRun = parse.GetValue(dryRun),
+                },
+                CloudOptionsGiven = new Option[] { region, backend, advertise, listen, subnets, profile, ami, dryRun }
+                    .Where(option => parse.GetResult(option) is { Implicit: false }).Select(option => option.Name).ToList(),
             };
             return await new RunHandler(context).RunAsync(options, cancellationToken).ConfigureAwait(false);
         });

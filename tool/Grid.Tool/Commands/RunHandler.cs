@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Grid.Tool.Backends;
 using Grid.Tool.Build;
+using Grid.Tool.Cloud;
 using Grid.Tool.Diagnostics;
 using Grid.Tool.Head;
 using Grid.Tool.Manifest;
@@ -33,24 +34,34 @@ public sealed partial class RunHandler
 
     public async Task<int> RunAsync(RunOptions options, CancellationToken cancellationToken)
     {
+        ValidateTarget(options);
         var plan = options.Resume is { } resumeId ? PlanResume(options, resumeId) : PlanFresh(options);
         using var resumeLock = plan.Lock;
         var options2 = plan.Options;
-        var job = options2.Container
-            ? await PrepareContainerAsync(plan, cancellationToken).ConfigureAwait(false)
-            : new JobArtifact(plan.BuiltAssembly is { } built && options2.NoBuild && File.Exists(built)
-                ? built
-                : await BuildAsync(plan.Project, options2, cancellationToken).ConfigureAwait(false));
+        var job = options2.Target == "aws"
+            ? await PrepareCloudAsync(plan, cancellationToken).ConfigureAwait(false)
+            : options2.Container
+                ? await PrepareContainerAsync(plan, cancellationToken).ConfigureAwait(false)
+                : new JobArtifact(plan.BuiltAssembly is { } built && options2.NoBuild && File.Exists(built)
+                    ? built
+                    : await BuildAsync(plan.Project, options2, cancellationToken).ConfigureAwait(false));
+        if (job is null)
+        {
+            return ExitCodes.Success;
+        }
+
         string assembly = job.Assembly;
+        options2 = options2 with { Workers = job.Workers ?? options2.Workers };
 
         // A new run's folder appears only once the job has built: bad input and broken builds leave nothing.
         using var headLock = plan.Lock is null ? HeadLock.Acquire(plan.Folder) : null;
-        int slots = options2.Slots ?? Math.Max(1, Environment.ProcessorCount / options2.Workers);
+        int slots = options2.Slots ?? job.Slots ?? Math.Max(1, Environment.ProcessorCount / options2.Workers);
         var record = plan.Record(assembly, slots) with
         {
-            Backend = options2.Container ? "container" : "local",
+            Workers = options2.Workers,
+            Backend = job.Cloud is { } cloud ? $"aws-{cloud.Job.Backend.ToString().ToLowerInvariant()}" : options2.Container ? "container" : "local",
             Manifest = job.Manifest,
-            Image = job.Image,
+            Image = job.Cloud?.Job.Image ?? job.Image,
         };
         record.Write(plan.Folder.RunJson);
 
@@ -58,7 +69,16 @@ public sealed partial class RunHandler
         var journal = options.Resume is null ? null : RunJournal.Read(plan.Folder, plan.Tasks);
         var progress = ProgressDisplay.For(_context.Error, _context.Time, _context.ErrorIsTerminal);
         using var recorder = new RunRecorder(plan.Folder, progress.Notice);
+        await using var session = job.Cloud is { } check
+            ? new CloudSession(AwsClientsFor(check.Job.Region), check with { Job = check.Job with { SlotsPerWorker = slots } }, job.GridManifest!, options2.Cloud, plan.Folder.CloudJson, _context.Time, progress.Notice)
+            : null;
+        if (session is not null)
+        {
+            await session.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var launcher = LauncherFactory?.Invoke(assembly, plan.Folder, new RecorderHandle(recorder))
+            ?? (IWorkerLauncher?)session?.Launcher
             ?? (job.Runtime is { } runtime
                 ? new ContainerLauncher(runtime, job.Image!, record.RunId, slots, recorder.WorkerStderr)
                 : new LocalProcessLauncher(
@@ -185,8 +205,20 @@ public sealed partial class RunHandler
         typeof(RunHandler).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
             .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0.0.0";
 
-    /// <summary>What the workers run: a built assembly, or an image (with the manifest it came from).</summary>
-    private sealed record JobArtifact(string Assembly, string? Manifest = null, string? Image = null, ContainerRuntime? Runtime = null);
+    /// <summary>
+    /// What the workers run: a built assembly, or an image (with the manifest it came from), and for a cloud run
+    /// what its checks found and the worker count and slots the manifest sets.
+    /// </summary>
+    private sealed record JobArtifact(string Assembly, string? Manifest = null, string? Image = null, ContainerRuntime? Runtime = null)
+    {
+        public CloudCheck? Cloud { get; init; }
+
+        public GridManifest? GridManifest { get; init; }
+
+        public int? Workers { get; init; }
+
+        public int? Slots { get; init; }
+    }
 
     /// <summary>What a run will do, decided before anything is built or started.</summary>
     /// <param name="Lock">Held from planning on for a resume; a new run takes it once its folder is made.</param>

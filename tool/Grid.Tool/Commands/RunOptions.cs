@@ -46,6 +46,18 @@ public sealed record RunOptions
     /// <summary>A grid.json to run instead of publishing the job (implies containers).</summary>
     public string? Manifest { get; init; }
 
+    /// <summary>Where the workers run: <c>local</c> (processes or containers on this machine) or <c>aws</c>.</summary>
+    public string Target { get; init; } = "local";
+
+    /// <summary>Whether --local was given (it cannot go with --target aws).</summary>
+    public bool LocalGiven { get; init; }
+
+    /// <summary>The cloud options (region, backend, addresses, subnets, dry run); used with --target aws.</summary>
+    public Cloud.CloudRunOptions Cloud { get; init; } = new();
+
+    /// <summary>The cloud options given on the command line (refused without --target aws).</summary>
+    public IReadOnlyList<string> CloudOptionsGiven { get; init; } = [];
+
     /// <summary>The folder that holds grid-runs/.</summary>
     public required string WorkingDirectory { get; init; }
 }

@@ -3,8 +3,8 @@ namespace Grid.Tool.Diagnostics;
 /// <summary>
 /// The tool's GRID codes. Every code here is listed with its cause and fix in docs/errors.md; a test checks
 /// that codes are unique and documented. Ranges: 5xxx command line and input, 6xxx protocol and scheduler,
-/// 9000 unexpected. (GRID6001–6009 belong to the protocol library, GRID7101–7119 to the image pusher:
-/// Grid.Registry's RegistryErrorCodes.)
+/// 7xxx the cloud (AWS), 9000 unexpected. (GRID6001–6009 belong to the protocol library, GRID7101–7119 to the
+/// image pusher: Grid.Registry's RegistryErrorCodes.)
 /// </summary>
 public static class ErrorCodes
 {
@@ -42,6 +42,21 @@ public static class ErrorCodes
     public const string WorkerProtocolError = "GRID6015";
     public const string WorkerNotProvisioned = "GRID6020";
     public const string WorkerConnectionRefused = "GRID6021";
+
+    public const string AwsNoCredentials = "GRID7001";
+    public const string AwsCredentialsRejected = "GRID7002";
+    public const string AwsRegion = "GRID7003";
+    public const string RepositoryName = "GRID7004";
+    public const string ArchitectureMismatch = "GRID7005";
+    public const string RegistryUnreachable = "GRID7006";
+    public const string NoSubnets = "GRID7007";
+    public const string AdvertiseAddress = "GRID7008";
+    public const string CapacityUnavailable = "GRID7009";
+    public const string AwsCallFailed = "GRID7010";
+    public const string TeardownIncomplete = "GRID7011";
+    public const string InstanceType = "GRID7012";
+    public const string BatchNotValid = "GRID7013";
+    public const string CloudOptions = "GRID7014";
 
     public const string Unexpected = "GRID9000";
 }

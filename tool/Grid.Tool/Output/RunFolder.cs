@@ -26,6 +26,9 @@ public sealed class RunFolder
 
     public string Summary => Combine("summary.json");
 
+    /// <summary>A cloud run's AWS side: region, resources planned, workers launched, what teardown deleted.</summary>
+    public string CloudJson => Combine("cloud.json");
+
     /// <summary>Attempts that did not end their task: retried failures, and attempts lost with a worker.</summary>
     public string Attempts => Combine("attempts.jsonl");
 

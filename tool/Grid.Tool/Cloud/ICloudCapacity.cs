@@ -1,0 +1,28 @@
+using Grid.Tool.Backends;
+
+namespace Grid.Tool.Cloud;
+
+/// <summary>One resource a cloud run creates, as the dry run lists it and the run's cloud.json records it.</summary>
+public sealed record PlannedResource(string Kind, string Name, string Detail);
+
+/// <summary>An instance (or Batch job) the backend launched: what the cost section of the report is made from.</summary>
+public sealed record LaunchedWorker(string Id, string? InstanceType, string? Zone, string Lifecycle, DateTimeOffset RequestedAt);
+
+/// <summary>
+/// A cloud backend: the resources it needs before workers can start (prepared once, torn down at the end, and
+/// found by tags by <c>dotnet grid down</c> if the head never gets to it), and capacity on request.
+/// </summary>
+public interface ICloudCapacity : IWorkerCapacity
+{
+    /// <summary>Every resource the run will create, in order, before any is created (the dry run prints these).</summary>
+    IReadOnlyList<PlannedResource> Plan();
+
+    /// <summary>Creates the shared resources (security groups, launch template; Batch environment, queue, definition).</summary>
+    Task PrepareAsync(CancellationToken cancellationToken);
+
+    /// <summary>Everything launched so far.</summary>
+    IReadOnlyList<LaunchedWorker> Launched { get; }
+
+    /// <summary>Deletes everything the run created; safe to call more than once.</summary>
+    Task<TeardownReport> TearDownAsync(CancellationToken cancellationToken);
+}
