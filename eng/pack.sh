@@ -39,22 +39,27 @@ wait_all() {
   done
 }
 
-# Grid.Sdk and Grid.Templates are only files: they pack alongside everything else.
-pack Grid.Sdk sdk/Grid.Sdk/Grid.Sdk.csproj & sdk_pid=$!
+# Grid.Templates is only files: it packs alongside everything else. Packing Grid.Sdk builds Grid.Build.Tasks and
+# Grid.Registry (the tasks' pusher), which share nothing with Grid.Worker's build.
 pack Grid.Templates templates/Grid.Templates/Grid.Templates.csproj & templates_pid=$!
+sdk_ok=true
+pack Grid.Sdk sdk/Grid.Sdk/Grid.Sdk.csproj & sdk_pid=$!
 
 # Build once: packing Grid.Worker builds Grid.Protocol too; Grid.Protocol is then packed from that build, and
-# Grid.Tool builds against it without building it again (which would also race the Protocol pack).
+# Grid.Tool builds against it and the Grid.Registry the Sdk pack built, without building either again (which would
+# race the other packs).
 worker_ok=true
 pack Grid.Worker sdk/Grid.Worker/Grid.Worker.csproj || worker_ok=false
-if $worker_ok; then
+wait "$sdk_pid" || sdk_ok=false
+if $worker_ok && $sdk_ok; then
   pack Grid.Protocol sdk/Grid.Protocol/Grid.Protocol.csproj --no-build & protocol_pid=$!
   pack Grid.Tool tool/Grid.Tool/Grid.Tool.csproj -p:BuildProjectReferences=false & tool_pid=$!
   wait_all "$protocol_pid" "$tool_pid"
 else
-  failed+=(worker)
+  $worker_ok || failed+=(worker)
+  $sdk_ok || failed+=(sdk)
 fi
-wait_all "$sdk_pid" "$templates_pid"
+wait_all "$templates_pid"
 
 for id in "${ids[@]}"; do
   if [ -f "$out/$id.$version.nupkg" ]; then

@@ -33,6 +33,9 @@ public sealed partial class JobPublisher(PackedGrid grid, ContainerLab lab, stri
         public bool BuiltAnImage => Result.Out.Contains("Building image", StringComparison.Ordinal);
     }
 
+    /// <summary>Variables to set for this job's publishes, over the lab's; a null value leaves the variable out.</summary>
+    public Dictionary<string, string?> EnvironmentOverrides { get; } = [];
+
     public Dictionary<string, string?> Environment()
     {
         var environment = new Dictionary<string, string?>(grid.Environment);
@@ -43,6 +46,18 @@ public sealed partial class JobPublisher(PackedGrid grid, ContainerLab lab, stri
 
         // The SDK's layer cache is $XDG_CACHE_HOME/dotnet/Containers: one per job keeps the tests apart.
         environment["XDG_CACHE_HOME"] = Path.Combine(lab.StateDirectory, "xdg-" + Name);
+        foreach (var (name, value) in EnvironmentOverrides)
+        {
+            if (value is null)
+            {
+                environment.Remove(name);
+            }
+            else
+            {
+                environment[name] = value;
+            }
+        }
+
         return environment;
     }
 

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Text;
 using System.Text.Json.Nodes;
 using Xunit.Abstractions;
 
@@ -95,16 +96,50 @@ public sealed class PublishGridTests(PackedGrid grid, ContainerLab lab, ITestOut
     }
 
     [Fact]
-    public void TheSdkPackageCarriesTheTaskAssemblyAloneBesideItsTargets()
+    public async Task RegistryPublishTakesItsLoginFromTheDockerConfigFile()
+    {
+        await lab.EnsureStartedAsync();
+        var job = new JobPublisher(grid, lab, await grid.NewJobAsync("ConfigLoginJob"));
+
+        // Only a config.json, as `docker login` writes it, holds the login: for Grid's push and the SDK's base-image pull.
+        string dockerConfig = Path.Combine(lab.StateDirectory, "docker-config-" + job.Name);
+        Directory.CreateDirectory(dockerConfig);
+        string auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{lab.User}:{lab.Password}"));
+        var config = new JsonObject { ["auths"] = new JsonObject { [lab.Registry] = new JsonObject { ["auth"] = auth } } };
+        await File.WriteAllTextAsync(Path.Combine(dockerConfig, "config.json"), config.ToJsonString());
+        job.EnvironmentOverrides["DOCKER_CONFIG"] = dockerConfig;
+        foreach (string variable in LoginVariables)
+        {
+            job.EnvironmentOverrides[variable] = null;
+        }
+
+        var publish = await job.PublishAsync($"-p:GridRegistry={lab.Registry}");
+        PackedGrid.Require(publish.Result, "dotnet publish -p:GridRegistry=... with the login in DOCKER_CONFIG");
+        var image = publish.Manifest["image"]!;
+        Assert.Equal($"{lab.Registry}/configloginjob@{(string?)image["digest"]}", (string?)image["reference"]);
+        await AssertSkopeoAgreesAsync("docker://" + (string)image["reference"]!, image, "ConfigLoginJob.dll");
+    }
+
+    [Fact]
+    public void TheSdkPackageCarriesTheTaskAssemblyAndThePusherBesideItsTargets()
     {
         using var package = ZipFile.OpenRead(Path.Combine(grid.Feed, $"Grid.Sdk.{grid.Version}.nupkg"));
         var entries = package.Entries.Select(e => e.FullName).ToList();
 
-        Assert.Contains("tasks/net10.0/Grid.Build.Tasks.dll", entries);
         Assert.Contains("build/Grid.Sdk.targets", entries);
         Assert.Contains("build/Grid.Sdk.Publish.targets", entries);
-        Assert.Equal(["tasks/net10.0/Grid.Build.Tasks.dll"], entries.Where(e => e.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)));
+        Assert.Equal(
+            ["tasks/net10.0/Grid.Build.Tasks.dll", "tasks/net10.0/Grid.Registry.dll"],
+            entries.Where(e => e.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal));
     }
+
+    /// <summary>The .NET SDK's login variables, which the lab sets and which come before the Docker config file.</summary>
+    private static readonly string[] LoginVariables =
+    [
+        "DOTNET_CONTAINER_REGISTRY_UNAME", "DOTNET_CONTAINER_REGISTRY_PWORD",
+        "DOTNET_CONTAINER_PUSH_REGISTRY_UNAME", "DOTNET_CONTAINER_PUSH_REGISTRY_PWORD",
+        "DOTNET_CONTAINER_PULL_REGISTRY_UNAME", "DOTNET_CONTAINER_PULL_REGISTRY_PWORD",
+    ];
 
     // skopeo's view of the image (manifest and config) must be grid.json's: digest, platform, layers, entrypoint, user.
     private async Task AssertSkopeoAgreesAsync(string source, JsonNode image, string assembly)

@@ -5,7 +5,7 @@ namespace Grid.EndToEnd.Tests;
 
 /// <summary>
 /// The same job gives the same image: `dotnet publish -p:PublishGrid=true` from two copies of one job in different
-/// folders, each clean, must write the same digest, layers and image.tar bytes; a code change must change only the
+/// folders, each clean, must write the same digest, layers and image.tar bytes, and push that digest to a registry; a code change must change only the
 /// last layer; undoing it must give the first image back. skopeo and tar, independent readers, check the archive.
 /// </summary>
 [Collection(PackedGridTests.Name)]
@@ -39,6 +39,52 @@ public sealed class ReproducibleImageTests(PackedGrid grid, ContainerLab lab, IT
         var config = JsonNode.Parse(await lab.SkopeoInspectAsync("oci-archive:" + Archive(second), config: true))!;
         Assert.Equal("1970-01-01T00:00:00Z", (string?)config["created"]);
         Assert.Null(config["config"]!["Labels"]?["org.opencontainers.image.created"]);
+    }
+
+    [Fact]
+    public async Task RegistryPublishesOfTwoCopiesPushTheImageAnArchivePublishRecords()
+    {
+        await lab.EnsureStartedAsync();
+        string original = await grid.NewJobAsync("PushedJob");
+        string copy = CopyClean(original, Path.Combine(grid.Work, "elsewhere", "PushedJob"));
+        var job = new JobPublisher(grid, lab, original);
+        var copyJob = new JobPublisher(grid, lab, copy);
+        string registry = $"-p:GridRegistry={lab.Registry}";
+
+        // The original's grid.json is read before its archive publish below rewrites it.
+        var first = await PublishAsync(job, registry);
+        var image = first.Manifest["image"]!;
+        string firstHash = JobPublisher.Sha256(first.ManifestPath);
+        Assert.False(File.Exists(Archive(first)), "a registry publish left an image.tar in the publish folder");
+        var second = await PublishAsync(copyJob, registry);
+        var archived = await PublishAsync(job);
+
+        string digest = (string)image["digest"]!;
+        Assert.Equal($"{lab.Registry}/pushedjob@{digest}", (string?)image["reference"]);
+        Assert.Equal((string?)image["reference"], (string?)second.Manifest["image"]!["reference"]);
+        Assert.Equal(firstHash, JobPublisher.Sha256(second.ManifestPath));
+        Assert.Equal(Strings(image["layers"]), Strings(second.Manifest["image"]!["layers"]));
+        Assert.Equal(digest, (string?)archived.Manifest["image"]!["digest"]);
+        Assert.Equal(Strings(image["layers"]), Strings(archived.Manifest["image"]!["layers"]));
+        Assert.Equal("image.tar", (string?)archived.Manifest["image"]!["archive"]);
+
+        // The registry serves that very image, by digest and by tag, with the reproducible time in its config.
+        var inspect = JsonNode.Parse(await lab.SkopeoInspectAsync("docker://" + (string)image["reference"]!))!;
+        Assert.Equal(digest, (string?)inspect["Digest"]);
+        Assert.Equal(Strings(image["layers"]), Strings(inspect["Layers"]));
+        var byTag = JsonNode.Parse(await lab.SkopeoInspectAsync($"docker://{lab.Registry}/pushedjob:latest"))!;
+        Assert.Equal(digest, (string?)byTag["Digest"]);
+        var config = JsonNode.Parse(await lab.SkopeoInspectAsync("docker://" + (string)image["reference"]!, config: true))!;
+        Assert.Equal("1970-01-01T00:00:00Z", (string?)config["created"]);
+
+        // Nothing changed: no image built, nothing pushed, grid.json untouched.
+        string manifestHash = JobPublisher.Sha256(second.ManifestPath);
+        var manifestTime = File.GetLastWriteTimeUtc(second.ManifestPath);
+        var again = await PublishAsync(copyJob, registry);
+        Assert.False(again.BuiltAnImage, "the second registry publish built an image:\n" + again.Result.Out);
+        Assert.Contains("(up to date)", again.Result.Out, StringComparison.Ordinal);
+        Assert.Equal(manifestHash, JobPublisher.Sha256(again.ManifestPath));
+        Assert.Equal(manifestTime, File.GetLastWriteTimeUtc(again.ManifestPath));
     }
 
     [Fact]
