@@ -212,10 +212,13 @@ internal sealed partial class WorkerConnection : IDisposable
             return;
         }
 
-        _draining = true;
         double left = Math.Clamp((given.Time - _time.GetUtcNow()).TotalMilliseconds, 0, uint.MaxValue);
         await _options.Diagnostics.WriteLineAsync($"grid worker: {given.Reason}: draining").ConfigureAwait(false);
         await _outbox.SendAsync(new Drain((uint)left, given.Reason)).ConfigureAwait(false);
+
+        // Only once Drain is ahead of them in the outbox: an attempt answered unrun before the head knows why
+        // would read as a timeout.
+        _draining = true;
     }
 
     /// <summary>Ends the connection; the first reason wins.</summary>

@@ -161,10 +161,14 @@ public sealed partial class CloudState
         RuntimeCalls.Enqueue((runtime, token) => runtime.StartAsync(start, token));
     }
 
-    /// <summary>The environment's host instance, launched (already running: Batch starts jobs on it) on first use.</summary>
+    /// <summary>
+    /// The environment's host instance, launched (already running: Batch starts jobs on it) on first use, and
+    /// again when the last one is gone or has a spot interruption notice (ECS drains such a host: no new jobs).
+    /// </summary>
     private InstanceRecord Host(ComputeEnvironmentRecord environment, DateTimeOffset now)
     {
-        if (environment.HostInstanceId is { } id && Instances.TryGetValue(id, out var existing) && existing.State is "pending" or "running")
+        if (environment.HostInstanceId is { } id && Instances.TryGetValue(id, out var existing) && existing.State is "pending" or "running"
+            && existing.InterruptionAt is null)
         {
             return existing;
         }

@@ -265,6 +265,11 @@ public sealed partial class Scheduler
             case Outcome.Failed:
                 ChargeApplicationFailure(index, worker, TaskState.Failed, result.Body, result.RunMicroseconds / 1000.0, now);
                 break;
+            case Outcome.Cancelled when !PastDeadline(result.RunMicroseconds):
+                // Not a timeout: the worker gave the attempt up on its own (it is going away). Not the task's fault.
+                Statistics.InfrastructureRetries++;
+                Requeue(index, "withdrawn", worker, worker.Status == WorkerStatus.Draining ? WorkerEnds.Drained : WorkerEnds.Disconnected);
+                break;
             default:
                 // The worker cancels at the deadline itself; either way the attempt timed out.
                 ChargeApplicationFailure(index, worker, TaskState.TimedOut, TimeoutError(index), result.RunMicroseconds / 1000.0, now);
@@ -362,6 +367,10 @@ public sealed partial class Scheduler
             _pending.Enqueue(index);
         }
     }
+
+    /// <summary>Whether an attempt that ran this long reached its deadline (the worker's clock may be a little ahead).</summary>
+    private bool PastDeadline(double runMicroseconds) =>
+        _options.TaskTimeout is { } timeout && runMicroseconds >= timeout.TotalMicroseconds * 0.95;
 
     private void ChargeApplicationFailure(int index, WorkerSession worker, TaskState kind, ReadOnlyMemory<byte> error, double runMs, long now)
     {

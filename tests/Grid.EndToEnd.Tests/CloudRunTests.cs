@@ -1,0 +1,169 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+
+namespace Grid.EndToEnd.Tests;
+
+/// <summary>
+/// `dotnet grid run --target aws` end to end against the cloud-in-a-box (eng/cloud-in-a-box.sh with running
+/// workloads): the packed tool pushes the published image to the emulator's registry, its instances (or Batch
+/// jobs) run the image under podman and dial the head over TLS, one worker is reclaimed with a notice mid-run,
+/// and afterwards Debian's aws CLI finds nothing of the job left running.
+/// </summary>
+[Collection(PackedGridTests.Name)]
+public sealed class CloudRunTests(PackedGrid grid, ContainerLab lab) : IAsyncLifetime
+{
+    private const int Tasks = 2000;
+    private readonly string _state = Directory.CreateTempSubdirectory("grid-cloud-").FullName;
+    private Dictionary<string, string?> _cloud = [];
+
+    public async Task InitializeAsync()
+    {
+        var start = await Shell.RunAsync("bash", [Path.Combine(PackedGrid.RepositoryRoot, "eng", "cloud-in-a-box.sh"), "start"], _state,
+            new Dictionary<string, string?> { ["GRID_STATE_DIR"] = _state, ["GRID_CLOUD_WORKLOADS"] = "run" }, TimeSpan.FromMinutes(5));
+        PackedGrid.Require(start, "eng/cloud-in-a-box.sh start");
+        _cloud = LoopbackRegistry.ParseExports(start.Out);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Shell.RunAsync("bash", [Path.Combine(PackedGrid.RepositoryRoot, "eng", "cloud-in-a-box.sh"), "stop"], _state,
+            new Dictionary<string, string?> { ["GRID_STATE_DIR"] = _state }, TimeSpan.FromMinutes(2));
+        try
+        {
+            if (Environment.GetEnvironmentVariable("GRID_KEEP_STATE") == "1")
+            {
+                return;
+            }
+
+            Directory.Delete(_state, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    [Fact]
+    public Task Ec2SpotWorkersRunEveryTaskOnceThroughAReclaimAndLeaveNothing() => RunAndCheck("ec2");
+
+    [Fact]
+    public Task BatchWorkersRunEveryTaskOnceThroughAReclaimAndLeaveNothing() => RunAndCheck("batch");
+
+    private async Task RunAndCheck(string backend)
+    {
+        await lab.EnsureStartedAsync();
+        var job = new JobPublisher(grid, lab, await grid.NewJobAsync(backend == "ec2" ? "CloudFleet" : "CloudBatch"));
+        // A handler that takes a little time, so that a worker is reclaimed while tasks are in flight.
+        await File.WriteAllTextAsync(Path.Combine(job.Job, "Program.cs"), """
+            using System.Text.Json.Nodes;
+            using Grid;
+
+            return GridWorker.Run(args, (JsonObject input, TaskContext context) =>
+            {
+                Thread.Sleep((int)input["ms"]!);
+                return new JsonObject { ["n"] = (int)input["n"]! * 2, ["worker"] = Environment.MachineName };
+            });
+            """);
+        var publish = await job.PublishAsync();
+        PackedGrid.Require(publish.Result, "dotnet publish -p:PublishGrid=true");
+        await File.WriteAllLinesAsync(Path.Combine(job.Job, "tasks.jsonl"), Enumerable.Range(0, Tasks).Select(i => $$"""{"id":"t{{i:D4}}","n":{{i}},"ms":40}"""));
+
+        var environment = job.Environment();
+        foreach (var (name, value) in _cloud)
+        {
+            environment[name] = value;
+        }
+
+        string runId = "cloud-" + backend;
+        int port = FreePort();
+        var run = Shell.RunAsync("dotnet", ["grid", "run", "--target", "aws", "--backend", backend, "--manifest", publish.ManifestPath, "--tasks", "tasks.jsonl",
+            "--workers", "4", "--slots", "2", "--advertise", $"127.0.0.1:{port}", "--run-id", runId], job.Job, environment, TimeSpan.FromMinutes(5));
+
+        // Reclaim one running worker's machine once a fifth of the tasks are in, with a notice longer than the workers' 5 s poll.
+        string results = Path.Combine(job.Job, "grid-runs", runId, "results.jsonl");
+        string? reclaimed = null;
+        while (!run.IsCompleted && reclaimed is null)
+        {
+            await Task.WhenAny(run, Task.Delay(200));
+            if (File.Exists(results) && File.ReadLines(results).Count() >= Tasks / 5)
+            {
+                reclaimed = await ReclaimOneAsync(job.Name, backend);
+            }
+        }
+
+        var result = await run;
+        PackedGrid.Require(result, "dotnet grid run --target aws");
+        Assert.NotNull(reclaimed);
+
+        // Every task exactly once.
+        var lines = File.ReadAllLines(results).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(Tasks, lines.Count);
+        Assert.Equal(Tasks, lines.Select(l => (string)l["id"]!).Distinct().Count());
+        Assert.All(lines, l => Assert.Equal("succeeded", (string?)l["status"]));
+
+        // The reclaimed worker drained: its tasks went elsewhere without being charged.
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(job.Job, "grid-runs", runId, "summary.json")))!;
+        var unsuccessful = File.ReadLines(Path.Combine(job.Job, "grid-runs", runId, "attempts.jsonl")).Where(l => !l.Contains("\"succeeded\"", StringComparison.Ordinal) && !l.Contains("\"withdrawn\"", StringComparison.Ordinal)).Take(5)
+            .Concat(File.ReadLines(Path.Combine(job.Job, "grid-runs", runId, "errors.jsonl")).Take(3));
+        Assert.True((int)summary["applicationRetries"]! == 0, $"{summary.ToJsonString()}\n{string.Join('\n', unsuccessful)}");
+        Assert.True((int)summary["workersStarted"]! >= 4, summary.ToJsonString());
+        Assert.Contains("drained", summary["workerEnds"]!.ToJsonString(), StringComparison.Ordinal);
+
+        // The image is in the registry, by the digest the manifest records (skopeo as the independent client).
+        var manifest = publish.Manifest;
+        string repository = (string)manifest["image"]!["repository"]!;
+        string digest = (string)manifest["image"]!["digest"]!;
+        var inspect = await Shell.RunAsync("skopeo", ["inspect", "--tls-verify=false", "--creds", $"{_cloud["GRID_REGISTRY_USER"]}:{_cloud["GRID_REGISTRY_PASSWORD"]}",
+            $"docker://{_cloud["GRID_REGISTRY"]}/{repository}@{digest}"], _state, null, TimeSpan.FromMinutes(1));
+        PackedGrid.Require(inspect, "skopeo inspect");
+        Assert.Equal(digest, (string?)JsonNode.Parse(inspect.Out)!["Digest"]);
+
+        // Nothing of the job is left running, as the AWS CLI sees it.
+        var instances = await Aws("ec2", "describe-instances", "--filters", $"Name=tag:grid:job,Values={job.Name}",
+            "Name=instance-state-name,Values=pending,running,shutting-down,stopping,stopped");
+        Assert.Empty(instances["Reservations"]!.AsArray());
+        var groups = await Aws("ec2", "describe-security-groups", "--filters", $"Name=tag:grid:job,Values={job.Name}");
+        Assert.Empty(groups["SecurityGroups"]!.AsArray());
+        var fleets = await Aws("ec2", "describe-fleets", "--filters", $"Name=tag:grid:job,Values={job.Name}");
+        Assert.All(fleets["Fleets"]!.AsArray(), f => Assert.StartsWith("deleted", (string)f!["FleetState"]!, StringComparison.Ordinal));
+        var environments = await Aws("batch", "describe-compute-environments");
+        Assert.DoesNotContain(environments["computeEnvironments"]!.AsArray(), e => ((string)e!["computeEnvironmentName"]!).Contains(job.Name.ToLowerInvariant(), StringComparison.Ordinal));
+        var queues = await Aws("batch", "describe-job-queues");
+        Assert.DoesNotContain(queues["jobQueues"]!.AsArray(), q => ((string)q!["jobQueueName"]!).Contains(job.Name.ToLowerInvariant(), StringComparison.Ordinal));
+
+        var cloudJson = JsonNode.Parse(File.ReadAllText(Path.Combine(job.Job, "grid-runs", runId, "cloud.json")))!;
+        Assert.Empty(cloudJson["teardownFailures"]!.AsArray());
+    }
+
+    /// <summary>Gives one running spot instance of the job (an EC2 worker, or the Batch host) an interruption notice of 7 s.</summary>
+    private async Task<string?> ReclaimOneAsync(string job, string backend)
+    {
+        var filter = backend == "ec2" ? $"Name=tag:grid:job,Values={job}" : "Name=tag-key,Values=aws:batch:compute-environment";
+        var found = await Aws("ec2", "describe-instances", "--filters", filter, "Name=instance-state-name,Values=running");
+        var id = found["Reservations"]!.AsArray().SelectMany(r => r!["Instances"]!.AsArray()).Select(i => (string?)i!["InstanceId"]).FirstOrDefault();
+        if (id is null)
+        {
+            return null;
+        }
+
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(new Uri($"{_cloud["GRID_CLOUD_ADMIN"]}reclaim?instance={id}&notice=7"), null);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return id;
+    }
+
+    /// <summary>Debian's aws CLI pointed at the emulator: the independent check of what exists.</summary>
+    private async Task<JsonNode> Aws(params string[] arguments)
+    {
+        var result = await Shell.RunAsync("/usr/bin/aws", ["--endpoint-url", _cloud["AWS_ENDPOINT_URL"]!, "--output", "json", .. arguments], _state, _cloud, TimeSpan.FromMinutes(1));
+        PackedGrid.Require(result, "aws " + string.Join(' ', arguments));
+        return JsonNode.Parse(result.Out)!;
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+}
