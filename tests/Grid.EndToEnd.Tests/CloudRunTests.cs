@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace Grid.EndToEnd.Tests;
 
@@ -11,7 +13,7 @@ namespace Grid.EndToEnd.Tests;
 /// and afterwards Debian's aws CLI finds nothing of the job left running.
 /// </summary>
 [Collection(PackedGridTests.Name)]
-public sealed class CloudRunTests(PackedGrid grid, ContainerLab lab) : IAsyncLifetime
+public sealed partial class CloudRunTests(PackedGrid grid, ContainerLab lab) : IAsyncLifetime
 {
     private const int Tasks = 2000;
     private readonly string _state = Directory.CreateTempSubdirectory("grid-cloud-").FullName;
@@ -133,7 +135,57 @@ public sealed class CloudRunTests(PackedGrid grid, ContainerLab lab) : IAsyncLif
 
         var cloudJson = JsonNode.Parse(File.ReadAllText(Path.Combine(job.Job, "grid-runs", runId, "cloud.json")))!;
         Assert.Empty(cloudJson["teardownFailures"]!.AsArray());
+        if (backend == "ec2")
+        {
+            await CheckCostAsync(Path.Combine(job.Job, "grid-runs", runId), runId, cloudJson, reclaimed);
+        }
     }
+
+    /// <summary>
+    /// The report's cost section lists, per instance type, the hours of the run's instances (as the AWS CLI sees them,
+    /// the reclaimed one included) at the spot price the emulator's price history gives for each one's zone.
+    /// </summary>
+    private async Task CheckCostAsync(string folder, string runId, JsonNode cloudJson, string reclaimed)
+    {
+        var seen = (await Aws("ec2", "describe-instances", "--filters", $"Name=tag:grid:run,Values={runId}"))["Reservations"]!.AsArray()
+            .SelectMany(r => r!["Instances"]!.AsArray())
+            .Select(i => (Id: (string)i!["InstanceId"]!, Type: (string)i["InstanceType"]!, Zone: (string)i["Placement"]!["AvailabilityZone"]!,
+                Launched: DateTimeOffset.Parse((string)i["LaunchTime"]!, CultureInfo.InvariantCulture)))
+            .ToList();
+        Assert.Contains(seen, i => i.Id == reclaimed);
+        var recorded = cloudJson["instances"]!.AsArray().ToDictionary(i => (string)i!["id"]!, i => i!);
+        Assert.Equal(seen.Select(i => i.Id).Order(), recorded.Keys.Order());
+
+        string html = await File.ReadAllTextAsync(Path.Combine(folder, "report.html"));
+        var rows = CostRow().Matches(html).ToDictionary(m => m.Groups["type"].Value, m => (
+            Hours: double.Parse(m.Groups["hours"].Value, CultureInfo.InvariantCulture),
+            Price: decimal.Parse(m.Groups["price"].Value, CultureInfo.InvariantCulture)));
+        Assert.Equal(seen.Select(i => i.Type).Distinct().Order(), rows.Keys.Order());
+        foreach (var type in seen.GroupBy(i => i.Type))
+        {
+            decimal hours = 0, amount = 0;
+            foreach (var instance in type)
+            {
+                // The price in force at launch, in the instance's zone; the emulator's history has no later change.
+                var history = (await Aws("ec2", "describe-spot-price-history", "--instance-types", type.Key, "--availability-zone", instance.Zone,
+                    "--product-descriptions", "Linux/UNIX", "--start-time", instance.Launched.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)))["SpotPriceHistory"]!.AsArray();
+                var inForce = history.Select(p => (At: DateTimeOffset.Parse((string)p!["Timestamp"]!, CultureInfo.InvariantCulture), Price: decimal.Parse((string)p["SpotPrice"]!, CultureInfo.InvariantCulture)))
+                    .Where(p => p.At <= instance.Launched).MaxBy(p => p.At);
+                var life = recorded[instance.Id];
+                decimal h = (decimal)(DateTimeOffset.Parse((string)life["ended"]!, CultureInfo.InvariantCulture) - DateTimeOffset.Parse((string)life["launched"]!, CultureInfo.InvariantCulture)).Ticks / TimeSpan.TicksPerHour;
+                hours += h;
+                amount += h * inForce.Price;
+            }
+
+            var row = rows[type.Key];
+            Assert.True(row.Hours > 0, $"{type.Key}: {row.Hours} instance-hours");
+            Assert.Equal((double)hours, row.Hours, 6);
+            Assert.Equal(decimal.Round(amount / hours, 6), row.Price);
+        }
+    }
+
+    [GeneratedRegex("""<tr data-cost="[^"]*" data-quantity="[^"]*" data-instance-type="(?<type>[^"]+)" data-lifecycle="spot" data-hours="(?<hours>[^"]*)" data-price="(?<price>[^"]*)" """)]
+    private static partial Regex CostRow();
 
     /// <summary>Gives one running spot instance of the job (an EC2 worker, or the Batch host) an interruption notice of 7 s.</summary>
     private async Task<string?> ReclaimOneAsync(string job, string backend)

@@ -12,7 +12,7 @@ public static class SyntheticRun
     public static readonly DateTime Start = new(2026, 11, 21, 6, 0, 0, DateTimeKind.Utc);
 
     /// <summary>Writes grid-runs/&lt;runId&gt;/ under <paramref name="root"/> and returns the folder.</summary>
-    public static string Write(string root, string runId, int tasks, int workers = 32, int slots = 4, double failureShare = 0.01)
+    public static string Write(string root, string runId, int tasks, int workers = 32, int slots = 4, double failureShare = 0.01, string backend = "local")
     {
         string folder = Path.Combine(root, "grid-runs", runId);
         Directory.CreateDirectory(folder);
@@ -112,7 +112,7 @@ public static class SyntheticRun
             project = "/nowhere/Synthetic.Job.csproj",
             assembly = "/nowhere/Synthetic.Job.dll",
             configuration = "Release",
-            backend = "local",
+            backend,
             workingDirectory = root,
             tasksKind = "file",
             tasks = Path.Combine(root, "tasks.jsonl"),
@@ -128,7 +128,7 @@ public static class SyntheticRun
         {
             runId,
             job = "Synthetic.Job",
-            backend = "local",
+            backend,
             tasks,
             succeeded,
             failed,

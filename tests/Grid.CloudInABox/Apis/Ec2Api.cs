@@ -257,7 +257,7 @@ public sealed partial class Ec2Api(CloudState state)
         E("instanceId", i.InstanceId), E("imageId", i.ImageId),
         E("instanceState", E("code", i.StateCode), E("name", i.State)),
         E("privateDnsName", $"ip-{i.PrivateIpAddress.Replace('.', '-')}.ec2.internal"), E("dnsName"),
-        E("reason", i.StateReason is null ? "" : i.StateReason), E("amiLaunchIndex", 0), E("productCodes"),
+        E("reason", i.StateTransitionReason ?? ""), E("amiLaunchIndex", 0), E("productCodes"),
         E("instanceType", i.InstanceType), E("launchTime", Time(i.LaunchTime)),
         E("placement", E("availabilityZone", i.Subnet.AvailabilityZone), E("groupName"), E("tenancy", "default")),
         E("monitoring", E("state", "disabled")), E("subnetId", i.Subnet.SubnetId), E("vpcId", i.Subnet.VpcId),

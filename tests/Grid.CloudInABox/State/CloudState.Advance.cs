@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Grid.CloudInABox.State;
 
 public sealed partial class CloudState
@@ -45,6 +47,7 @@ public sealed partial class CloudState
         instance.State = "shutting-down";
         instance.StateSince = now;
         instance.StateReason = reasonCode;
+        instance.StateTransitionReason = TransitionReason(reasonCode, now);
         if (!stopped)
         {
             var id = instance.InstanceId;
@@ -76,10 +79,15 @@ public sealed partial class CloudState
             instance.State = "stopping";
             instance.StateSince = now;
             instance.StateReason = Code;
+            instance.StateTransitionReason = TransitionReason(Code, now);
             // What the script left behind (containers) goes with the machine.
             RuntimeCalls.Enqueue((runtime, token) => runtime.StopAsync(instanceId, reason, token));
         }
     }
+
+    /// <summary>EC2's wording: a spot reclaim (<c>Server.*</c>) is the service's doing, anything else the user's; times to the second, in GMT.</summary>
+    private static string TransitionReason(string reasonCode, DateTimeOffset now) =>
+        $"{(reasonCode.StartsWith("Server.", StringComparison.Ordinal) ? "Service" : "User")} initiated ({now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} GMT)";
 
     private WorkloadStart InstanceStart(InstanceRecord instance) =>
         new(WorkloadStart.InstanceKind, instance.InstanceId, instance.InstanceType, instance.UserData, null,

@@ -113,6 +113,9 @@ public sealed class InstanceRecord
     public DateTimeOffset StateSince { get; set; }
     public string? StateReason { get; set; }
 
+    /// <summary>EC2's <c>reason</c>: who began the last stop or termination, and when (<c>User initiated (2026-11-21 06:19:19 GMT)</c>).</summary>
+    public string? StateTransitionReason { get; set; }
+
     /// <summary>The spot interruption notice, once given: what /spot/instance-action serves.</summary>
     public DateTimeOffset? InterruptionAt { get; set; }
 

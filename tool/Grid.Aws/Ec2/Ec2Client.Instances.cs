@@ -56,7 +56,8 @@ public sealed partial class Ec2Client
                 item.Text("privateIpAddress"),
                 item.Text("instanceLifecycle"),
                 item.Time("launchTime"),
-                Tags(item))).ToList(),
+                Tags(item),
+                item.Text("reason") is { Length: > 0 } reason ? reason : null)).ToList(),
             cancellationToken);
         return reservations.SelectMany(r => r).ToList();
     }

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
 namespace Grid.Aws.Ec2;
 
 public sealed record Tag(string Key, string Value);
@@ -52,11 +55,28 @@ public sealed record CreateLaunchTemplateRequest(
 
 public sealed record LaunchTemplate(string LaunchTemplateId, string LaunchTemplateName, long LatestVersionNumber, IReadOnlyList<Tag> Tags);
 
-public sealed record Instance(
+/// <summary>
+/// An instance as DescribeInstances gives it. <paramref name="Lifecycle"/> is <c>spot</c> (or <c>scheduled</c>), null
+/// for on-demand. <paramref name="StateTransitionReason"/> is EC2's <c>reason</c>: after a stop or termination,
+/// <c>User initiated (2026-11-21 06:19:19 GMT)</c> or <c>Service initiated (…)</c>; <see cref="TransitionTime"/> reads its time.
+/// </summary>
+public sealed partial record Instance(
     string InstanceId, string InstanceType, string State, string? SubnetId, string? AvailabilityZone,
-    string? PrivateIpAddress, string? Lifecycle, DateTimeOffset? LaunchTime, IReadOnlyList<Tag> Tags)
+    string? PrivateIpAddress, string? Lifecycle, DateTimeOffset? LaunchTime, IReadOnlyList<Tag> Tags,
+    string? StateTransitionReason = null)
 {
     public string? TagValue(string key) => Tags.FirstOrDefault(t => t.Key == key)?.Value;
+
+    /// <summary>When the last stop or termination began, as <see cref="StateTransitionReason"/> states it (UTC); null when it states none.</summary>
+    public DateTimeOffset? TransitionTime =>
+        StateTransitionReason is { } reason && TransitionStamp().Match(reason) is { Success: true } match
+        && DateTimeOffset.TryParseExact(match.Groups[1].Value, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
+            ? at
+            : null;
+
+    [GeneratedRegex(@"\((\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) GMT\)")]
+    private static partial Regex TransitionStamp();
 }
 
 public sealed record InstanceStateChange(string InstanceId, string PreviousState, string CurrentState);

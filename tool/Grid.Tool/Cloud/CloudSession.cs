@@ -33,6 +33,9 @@ public sealed class CloudSession : IAsyncDisposable
     private ICloudCapacity? _capacity;
     private PushResult? _push;
     private TeardownReport? _teardown;
+    private CloudUsageRecord? _usage;
+    private DateTimeOffset? _started;
+    private bool _disposed;
 
     public CloudSession(AwsClients aws, CloudCheck check, GridManifest manifest, CloudRunOptions options, string cloudJson, TimeProvider time, Action<string> log)
     {
@@ -66,6 +69,7 @@ public sealed class CloudSession : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        _started = _time.GetUtcNow();
         await PushImageAsync(cancellationToken).ConfigureAwait(false);
 
         _credentials = RunCredentials.Create(_check.Job.Names.RunId, TimeSpan.FromDays(7), _time);
@@ -155,9 +159,15 @@ public sealed class CloudSession : IAsyncDisposable
         },
     });
 
-    /// <summary>Tears down what the run created; safe to call twice. Failures are reported, not thrown: the run's own outcome stands.</summary>
+    /// <summary>Tears down what the run created (the run calls it before writing its report); safe to call twice. Failures are reported, not thrown: the run's own outcome stands.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (_pool is not null)
         {
             await _pool.DisposeAsync().ConfigureAwait(false);
@@ -165,6 +175,7 @@ public sealed class CloudSession : IAsyncDisposable
 
         if (_capacity is not null && _teardown is null)
         {
+            await RecordUsageAsync().ConfigureAwait(false);
             _log("tearing down the run's AWS resources...");
             try
             {
@@ -185,6 +196,25 @@ public sealed class CloudSession : IAsyncDisposable
         _credentials?.Dispose();
     }
 
+    /// <summary>
+    /// Before teardown terminates them: every instance the run had, read back from EC2 (those still running end now),
+    /// and the spot prices in force since the run began, so the report can price the run without calling AWS.
+    /// </summary>
+    private async Task RecordUsageAsync()
+    {
+        try
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            string workers = Path.Combine(Path.GetDirectoryName(_cloudJson)!, "workers.jsonl");
+            var now = _time.GetUtcNow();
+            _usage = await CloudUsage.CollectAsync(_aws.Ec2, Job, _started ?? now, now, _capacity!.Launched, workers, limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AwsException or OperationCanceledException or HttpRequestException)
+        {
+            _log($"{ErrorCodes.AwsCallFailed}: could not read the run's instances back for the report's cost ({e.Message}); the report will list no instance-hours.");
+        }
+    }
+
     /// <summary>cloud.json: the run's AWS side, for `dotnet grid down`, the report's cost section, and people.</summary>
     private void Write()
     {
@@ -203,6 +233,9 @@ public sealed class CloudSession : IAsyncDisposable
             Resources = _capacity?.Plan() ?? [],
             Launched = _capacity?.Launched ?? [],
             Pushed = _push,
+            StartedAt = _started,
+            Instances = _usage?.Instances,
+            SpotPriceHistory = _usage?.SpotPriceHistory,
             TornDown = _teardown?.Deleted,
             TeardownFailures = _teardown?.Failures,
         };
@@ -231,11 +264,21 @@ public sealed record CloudRecord
 
     public bool Spot { get; init; }
 
+    /// <summary>The lowest current spot price per type at the checks (what the dry run's estimate used).</summary>
     public IReadOnlyDictionary<string, decimal> SpotPrices { get; init; } = new Dictionary<string, decimal>();
 
     public IReadOnlyList<PlannedResource> Resources { get; init; } = [];
 
     public IReadOnlyList<LaunchedWorker> Launched { get; init; } = [];
+
+    /// <summary>When the session began, before the image was pushed: the start of the spot price history.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>Every instance the run paid for, read back from EC2 when teardown began; null until then.</summary>
+    public IReadOnlyList<InstanceUsage>? Instances { get; init; }
+
+    /// <summary>The spot prices of <see cref="Instances"/>' types since <see cref="StartedAt"/>, per zone, oldest first.</summary>
+    public IReadOnlyList<SpotPricePoint>? SpotPriceHistory { get; init; }
 
     public PushResult? Pushed { get; init; }
 

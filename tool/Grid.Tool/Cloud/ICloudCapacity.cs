@@ -5,8 +5,11 @@ namespace Grid.Tool.Cloud;
 /// <summary>One resource a cloud run creates, as the dry run lists it and the run's cloud.json records it.</summary>
 public sealed record PlannedResource(string Kind, string Name, string Detail);
 
-/// <summary>An instance (or Batch job) the backend launched: what the cost section of the report is made from.</summary>
-public sealed record LaunchedWorker(string Id, string? InstanceType, string? Zone, string Lifecycle, DateTimeOffset RequestedAt);
+/// <summary>
+/// An instance (or Batch job) the backend asked for and was given, when it asked. What the run was billed for is
+/// read back from EC2 at teardown (<see cref="InstanceUsage"/>).
+/// </summary>
+public sealed record LaunchedWorker(string Id, string? InstanceType, string? SubnetId, string Lifecycle, DateTimeOffset RequestedAt);
 
 /// <summary>
 /// A cloud backend: the resources it needs before workers can start (prepared once, torn down at the end, and

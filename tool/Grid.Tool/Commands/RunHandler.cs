@@ -113,6 +113,12 @@ public sealed partial class RunHandler
         };
         var summary = RunSummary.From(statistics, record.RunId, record.Job, record.Backend, options2.Workers, exitCode) with { Resumes = record.ResumedAt.Count };
         summary.Write(plan.Folder.Summary);
+        if (session is not null)
+        {
+            // Teardown before the report: it records in cloud.json the instances (and spot prices) the cost is made from.
+            await session.DisposeAsync().ConfigureAwait(false);
+        }
+
         RunArtifacts.Write(plan.Folder, summary, _context.Error);
         if (statistics.AbortReason is { } reason && reason != "interrupted")
         {

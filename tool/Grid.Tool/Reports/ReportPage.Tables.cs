@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Grid.Tool.Cloud;
 
 namespace Grid.Tool.Reports;
 
@@ -110,27 +111,64 @@ internal sealed partial class ReportPage
 
     private void WriteCost()
     {
-        var lines = CostSources.All.SelectMany(source => source.Lines(_s)).ToList();
-        bool priced = lines.Any(l => l.UnitPrice is not null);
-        _w.Write("""
+        var lines = CostSources.All.SelectMany(source => source.Lines(_s, _data.Run.Folder)).ToList();
+        bool priced = lines.Any(l => l.UnitPrice is not null || l.OnDemandUnitPrice is not null);
+        bool cloud = lines.Any(l => l.InstanceType is not null);
+        string about = cloud
+            ? "The instances the run paid for, from launch to end, as cloud.json records them."
+            : _s.Backend.StartsWith("aws-", StringComparison.Ordinal)
+                ? "cloud.json records no instances for this run (its teardown did not read them back)."
+                : "What the run used. On this machine a slot counts as one CPU.";
+        _w.Write($"""
             <section class="panel" id="cost">
-            <div class="panel-head"><h2>Cost</h2><p>What the run used. On this machine a slot counts as one CPU.</p></div>
+            <div class="panel-head"><h2>Cost</h2><p>{H(about)}</p></div>
             <table><thead><tr><th>item</th><th class="num">quantity</th><th class="num">hours</th><th>basis</th>
             """);
-        _w.Write(priced ? "<th class=\"num\">price</th><th class=\"num\">amount</th><th class=\"num\">on demand</th></tr></thead><tbody>\n" : "</tr></thead><tbody>\n");
+        _w.Write(priced
+            ? "<th class=\"num\">price</th><th class=\"num\">amount</th><th class=\"num\">on-demand price</th><th class=\"num\">on-demand amount</th></tr></thead><tbody>\n"
+            : "</tr></thead><tbody>\n");
         foreach (var line in lines)
         {
-            _w.Write($"<tr data-cost=\"{H(line.Item)}\" data-quantity=\"{line.Quantity.ToString("R", Invariant)}\"><td>{H(line.Item)}</td><td class=\"num\">{line.Quantity.ToString("N1", Invariant)} {H(line.Unit)}</td><td class=\"num\">{(line.Quantity / 3600).ToString("N3", Invariant)}</td><td>{H(line.Basis)}</td>");
+            _w.Write($"<tr data-cost=\"{H(line.Item)}\" data-quantity=\"{line.Quantity.ToString("R", Invariant)}\"");
+            if (line.InstanceType is not null)
+            {
+                _w.Write($" data-instance-type=\"{H(line.InstanceType)}\" data-lifecycle=\"{H(line.Lifecycle ?? "")}\" data-hours=\"{line.Hours.ToString("R", Invariant)}\""
+                    + $" data-price=\"{Exact(line.UnitPrice)}\" data-amount=\"{Exact(line.Amount)}\" data-on-demand-price=\"{Exact(line.OnDemandUnitPrice)}\" data-on-demand-amount=\"{Exact(line.OnDemandAmount)}\"");
+            }
+
+            _w.Write($"><td>{H(line.Item)}</td><td class=\"num\">{line.Quantity.ToString(line.Unit == CostLine.InstanceHours ? "N3" : "N1", Invariant)} {H(line.Unit)}</td><td class=\"num\">{line.Hours.ToString("N3", Invariant)}</td><td>{H(line.Basis)}</td>");
             if (priced)
             {
-                _w.Write($"<td class=\"num\">{Money(line.UnitPrice)}</td><td class=\"num\">{Money(line.Amount)}</td><td class=\"num\">{Money(line.OnDemandAmount)}</td>");
+                bool instance = line.InstanceType is not null;
+                _w.Write($"<td class=\"num\">{(instance ? Rate(line.UnitPrice) : "")}</td><td class=\"num\">{(instance ? Cost(line.Amount) : "")}</td>"
+                    + $"<td class=\"num\">{(instance ? Rate(line.OnDemandUnitPrice) : "")}</td><td class=\"num\">{(instance ? Cost(line.OnDemandAmount) : "")}</td>");
             }
 
             _w.Write("</tr>\n");
         }
 
-        _w.Write($"</tbody></table>\n<p class=\"sub\">Efficiency {Percent(_s.Efficiency)}: the share of held slot time spent in handlers.</p>\n</section>\n");
+        _w.Write("</tbody></table>\n");
+        if (cloud)
+        {
+            var instances = lines.Where(l => l.InstanceType is not null).ToList();
+            decimal? total = instances.Aggregate((decimal?)0, (sum, l) => sum + l.Amount);
+            decimal? onDemand = instances.Aggregate((decimal?)0, (sum, l) => sum + l.OnDemandAmount);
+            string saved = total is { } t && onDemand is { } o && o > 0 ? $" ({(1 - (t / o)).ToString("P0", Invariant)} less)" : "";
+            _w.Write($"<p class=\"sub\" data-total=\"{Exact(total)}\" data-on-demand-total=\"{Exact(onDemand)}\">Total {Cost(total)} against {Cost(onDemand)} on demand{saved}. "
+                + "Spot hours are priced at the spot price in force in each instance's zone at each moment (cloud.json's spot price history), so a line's price is the mean weighted by time. "
+                + $"On-demand prices are Grid's table of {OnDemandPrices.Region} list prices for Linux; other regions differ; — marks a type not in it.</p>\n");
+        }
+
+        _w.Write($"<p class=\"sub\">Efficiency {Percent(_s.Efficiency)}: the share of held slot time spent in handlers.</p>\n</section>\n");
     }
+
+    /// <summary>A price per instance-hour: spot prices need four decimals.</summary>
+    private static string Rate(decimal? price) => price is { } p ? "$" + p.ToString("0.0000", Invariant) + "/h" : "—";
+
+    /// <summary>An amount: cents, or four decimals under a dollar (a short run's instances cost fractions of a cent).</summary>
+    private static string Cost(decimal? amount) => amount is { } a ? "$" + a.ToString(a < 1 ? "0.0000" : "N2", Invariant) : "—";
+
+    private static string Exact(decimal? value) => value?.ToString(Invariant) ?? "";
 
     private void WriteAllFigures()
     {

@@ -107,7 +107,7 @@ internal sealed partial class ReportPage
         WriteAllFigures();
         _w.Write("</div>\n</main>\n");
         _w.Write($"""
-            <footer>Written by dotnet grid {H(ToolVersion())} on {H(Time(DateTimeOffset.UtcNow))} from the run folder <code>{H(_data.Run.Folder.Path)}</code>: run.json, results.jsonl, attempts.jsonl, workers.jsonl, errors.jsonl and summary.json. This page is one file; it fetches nothing. Per-task rows: <code>results.csv</code> beside it.</footer>
+            <footer>Written by dotnet grid {H(ToolVersion())} on {H(Time(DateTimeOffset.UtcNow))} from the run folder <code>{H(_data.Run.Folder.Path)}</code>: run.json, results.jsonl, attempts.jsonl, workers.jsonl, errors.jsonl, summary.json and, for a cloud run, cloud.json. This page is one file; it fetches nothing. Per-task rows: <code>results.csv</code> beside it.</footer>
             <div id="tip" class="tip" hidden></div>
             <script type="application/json" id="grid-data">
             """);
@@ -294,8 +294,6 @@ internal sealed partial class ReportPage
     private static string Percent(double share) => share.ToString("P1", Invariant);
 
     private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Invariant) + " UTC";
-
-    private static string Money(decimal? amount) => amount is { } a ? "$" + a.ToString("N2", Invariant) : "";
 
     private static string Seconds(double seconds) => Duration(seconds * 1000);
 
