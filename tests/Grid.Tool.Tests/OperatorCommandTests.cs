@@ -56,6 +56,53 @@ public sealed class OperatorCommandTests
     }
 
     [Fact]
+    public async Task ReproRefusesBothContainerAndInline()
+    {
+        using var run = new ToolRun();
+        TestJob.WriteTasks(run.Directory, TestJob.Plain(1));
+        Assert.Equal(0, await run.RunAsync("--workers", "1", "--run-id", "r"));
+
+        var (exit, output, error) = await GridAsync(run.Directory, "repro", "r", "t0", "--container", "--inline");
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("GRID5010:", error, StringComparison.Ordinal);
+        Assert.Equal("", output);
+    }
+
+    [Fact]
+    public async Task ReproOfAContainerRunWhoseRecordNamesNoImageFailsWithGrid2104()
+    {
+        using var run = new ToolRun();
+        TestJob.WriteTasks(run.Directory, TestJob.Plain(1));
+        Assert.Equal(0, await run.RunAsync("--workers", "1", "--run-id", "r"));
+        string runJson = Path.Combine(run.RunFolder("r"), "run.json");
+        var record = JsonNode.Parse(File.ReadAllText(runJson))!.AsObject();
+        record["backend"] = "container";
+        File.WriteAllText(runJson, record.ToJsonString());
+
+        var (exit, _, error) = await GridAsync(run.Directory, "repro", "r", "t0");
+
+        // Without podman or docker on PATH the engine is missing first; either way nothing ran.
+        Assert.Equal(2, exit);
+        Assert.Matches("^GRID(2104|2101):", error);
+    }
+
+    [Theory]
+    [InlineData("123456789012.dkr.ecr.eu-west-1.amazonaws.com/tilestats@sha256:ab", "`aws ecr get-login-password --region eu-west-1 | podman login --username AWS --password-stdin 123456789012.dkr.ecr.eu-west-1.amazonaws.com`")]
+    [InlineData("registry.example.com:5000/tilestats@sha256:ab", "`podman login registry.example.com:5000`")]
+    public void ReproSaysHowToLogInToTheRegistryOfAnImageItCannotPull(string image, string command) =>
+        Assert.EndsWith(command, ContainerReproRunner.LoginHint("podman", image), StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("r.example.com/job@sha256:0123456789abcdef0000", true)]
+    [InlineData("r.example.com/job@sha256:ffff", false)]
+    [InlineData("localhost/grid/job:0123456789abcdef", true)]
+    [InlineData("localhost/grid/job:fedcba9876543210", false)]
+    [InlineData("localhost/job:latest", true)]
+    public void ReproTellsWhetherAnImageNameIsThePublishedDigest(string image, bool names) =>
+        Assert.Equal(names, ContainerReproRunner.Names(image, "sha256:0123456789abcdef0000"));
+
+    [Fact]
     public async Task LogsPrintATasksAndAWorkersLogAfterTheRunEnded()
     {
         using var run = new ToolRun();

@@ -5,7 +5,7 @@ namespace Grid.Tool.Backends;
 
 /// <summary>
 /// A local container engine's command line: podman (preferred: daemonless) or docker. Only the commands
-/// both share are used: load, run, rm.
+/// both share are used: load, tag, pull, image inspect, run, rm.
 /// </summary>
 public sealed class ContainerRuntime
 {
@@ -47,7 +47,16 @@ public sealed class ContainerRuntime
             return reference;
         }
 
-        string archive = manifest.ArchivePath!;
+        return await LoadArchiveAsync(manifest, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Loads the manifest's image archive into the engine's store and tags it
+    /// <c>localhost/grid/&lt;repository&gt;:&lt;digest prefix&gt;</c>; returns that name.
+    /// </summary>
+    public async Task<string> LoadArchiveAsync(GridManifest manifest, CancellationToken cancellationToken)
+    {
+        string archive = manifest.ArchivePath ?? throw new InvalidOperationException("the manifest names no image archive");
         var (exitCode, output) = await RunAsync(["load", "-i", archive], cancellationToken).ConfigureAwait(false);
         if (exitCode != 0)
         {
@@ -64,6 +73,20 @@ public sealed class ContainerRuntime
         }
 
         return local;
+    }
+
+    /// <summary>Whether the engine's store already holds <paramref name="image"/> (a name or a name@digest).</summary>
+    public async Task<bool> HasImageAsync(string image, CancellationToken cancellationToken)
+    {
+        var (exitCode, _) = await RunAsync(["image", "inspect", "--format", "{{.Id}}", image], cancellationToken).ConfigureAwait(false);
+        return exitCode == 0;
+    }
+
+    /// <summary>Pulls <paramref name="image"/> into the engine's store; the engine's message when it could not.</summary>
+    public async Task<string?> PullAsync(string image, CancellationToken cancellationToken)
+    {
+        var (exitCode, output) = await RunAsync(["pull", image], cancellationToken).ConfigureAwait(false);
+        return exitCode == 0 ? null : $"{Name} pull exited {exitCode}: {output.Trim()}";
     }
 
     public async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)

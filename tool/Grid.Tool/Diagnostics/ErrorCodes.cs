@@ -33,6 +33,9 @@ public static class ErrorCodes
     public const string ManifestNewer = "GRID4012";
     public const string ContainerRuntimeMissing = "GRID2101";
     public const string ImageLoadFailed = "GRID2102";
+    public const string RunImageNotPulled = "GRID2103";
+    public const string RunImageGone = "GRID2104";
+    public const string ContainerNotStarted = "GRID2105";
 
     public const string WorkerLost = "GRID6010";
     public const string WorkersCannotStart = "GRID6011";

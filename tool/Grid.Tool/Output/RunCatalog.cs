@@ -85,6 +85,12 @@ public sealed class RunEntry
     /// <summary>The built job the workers ran.</summary>
     public string? Assembly { get; private init; }
 
+    /// <summary>For a container or cloud run: the grid.json whose image the workers ran.</summary>
+    public string? Manifest { get; private init; }
+
+    /// <summary>For a container or cloud run: the image the workers ran (a local name, or a registry reference by digest).</summary>
+    public string? Image { get; private init; }
+
     /// <summary>"file" (a JSON Lines tasks file) or "glob" (one task per file).</summary>
     public string? TasksKind { get; private init; }
 
@@ -176,6 +182,8 @@ public sealed class RunEntry
             Job = String(run, "job") ?? "",
             Backend = String(run, "backend") ?? "local",
             Assembly = String(run, "assembly"),
+            Manifest = String(run, "manifest"),
+            Image = String(run, "image"),
             TasksKind = String(run, "tasksKind"),
             Tasks = String(run, "tasks"),
             WorkingDirectory = String(run, "workingDirectory"),

@@ -17,7 +17,7 @@ public sealed record RunRecord
 
     public required string Configuration { get; init; }
 
-    /// <summary>"local" (worker processes) or "container" (containers of the published image).</summary>
+    /// <summary>"local" (worker processes), "container" (containers of the published image), "aws-ec2" or "aws-batch".</summary>
     public string Backend { get; init; } = "local";
 
     /// <summary>For container runs: the grid.json whose image the workers ran, and that image.</summary>
