@@ -71,6 +71,35 @@ public sealed class PreflightTests : IClassFixture<CloudLab>, IDisposable
     };
 
     [Fact]
+    public async Task AnUnreachableRegistryIsGrid7006BeforeAnythingIsCreated()
+    {
+        // A cloud whose ECR login names a registry nobody listens on.
+        int closed;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            closed = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        await using var cloud = await CloudInABox.CloudInABox.StartAsync(_lab.Options with { RegistryEndpoint = $"http://127.0.0.1:{closed}" });
+        string path = CloudLab.WriteManifest(_directory);
+        foreach (bool dryRun in new[] { true, false })
+        {
+            var output = new ToolOutput();
+            var environment = new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = cloud.Endpoint.ToString() };
+            string[] arguments = ["run", "--target", "aws", "--manifest", path, "--advertise", "127.0.0.1:7400", .. dryRun ? new[] { "--dry-run" } : []];
+            int exit = await GridCli.InvokeAsync(arguments, _lab.Context(output, _directory, environment));
+            Assert.True(exit == 2, output.ToString());
+            Assert.Contains("GRID7006:", output.Error.ToString(), StringComparison.Ordinal);
+            lock (cloud.State.Gate)
+            {
+                Assert.Empty(cloud.State.Repositories);
+                Assert.DoesNotContain(cloud.State.SecurityGroups.Values, g => g.GroupName != "default");
+            }
+        }
+    }
+
+    [Fact]
     public async Task CloudOptionsWithoutTheCloudTargetAreRefused()
     {
         var output = new ToolOutput();

@@ -22,7 +22,7 @@ public sealed partial class CloudRunTests(PackedGrid grid, ContainerLab lab) : I
     public async Task InitializeAsync()
     {
         var start = await Shell.RunAsync("bash", [Path.Combine(PackedGrid.RepositoryRoot, "eng", "cloud-in-a-box.sh"), "start"], _state,
-            new Dictionary<string, string?> { ["GRID_STATE_DIR"] = _state, ["GRID_CLOUD_WORKLOADS"] = "run" }, TimeSpan.FromMinutes(5));
+            new Dictionary<string, string?> { ["GRID_STATE_DIR"] = _state, ["GRID_CLOUD_WORKLOADS"] = "run", ["GRID_REGISTRY_PORT"] = "0" }, TimeSpan.FromMinutes(5));
         PackedGrid.Require(start, "eng/cloud-in-a-box.sh start");
         _cloud = LoopbackRegistry.ParseExports(start.Out);
     }
@@ -53,29 +53,7 @@ public sealed partial class CloudRunTests(PackedGrid grid, ContainerLab lab) : I
 
     private async Task RunAndCheck(string backend)
     {
-        await lab.EnsureStartedAsync();
-        var job = new JobPublisher(grid, lab, await grid.NewJobAsync(backend == "ec2" ? "CloudFleet" : "CloudBatch"));
-        // A handler that takes a little time, so that a worker is reclaimed while tasks are in flight.
-        await File.WriteAllTextAsync(Path.Combine(job.Job, "Program.cs"), """
-            using System.Text.Json.Nodes;
-            using Grid;
-
-            return GridWorker.Run(args, (JsonObject input, TaskContext context) =>
-            {
-                Thread.Sleep((int)input["ms"]!);
-                return new JsonObject { ["n"] = (int)input["n"]! * 2, ["worker"] = Environment.MachineName };
-            });
-            """);
-        var publish = await job.PublishAsync();
-        PackedGrid.Require(publish.Result, "dotnet publish -p:PublishGrid=true");
-        await File.WriteAllLinesAsync(Path.Combine(job.Job, "tasks.jsonl"), Enumerable.Range(0, Tasks).Select(i => $$"""{"id":"t{{i:D4}}","n":{{i}},"ms":40}"""));
-
-        var environment = job.Environment();
-        foreach (var (name, value) in _cloud)
-        {
-            environment[name] = value;
-        }
-
+        var (job, publish, environment) = await PublishAsync(backend == "ec2" ? "CloudFleet" : "CloudBatch");
         string runId = "cloud-" + backend;
         int port = FreePort();
         var run = Shell.RunAsync("dotnet", ["grid", "run", "--target", "aws", "--backend", backend, "--manifest", publish.ManifestPath, "--tasks", "tasks.jsonl",
@@ -87,7 +65,7 @@ public sealed partial class CloudRunTests(PackedGrid grid, ContainerLab lab) : I
         while (!run.IsCompleted && reclaimed is null)
         {
             await Task.WhenAny(run, Task.Delay(200));
-            if (File.Exists(results) && File.ReadLines(results).Count() >= Tasks / 5)
+            if (Committed(results) >= Tasks / 5)
             {
                 reclaimed = await ReclaimOneAsync(job.Name, backend);
             }
@@ -96,12 +74,7 @@ public sealed partial class CloudRunTests(PackedGrid grid, ContainerLab lab) : I
         var result = await run;
         PackedGrid.Require(result, "dotnet grid run --target aws");
         Assert.NotNull(reclaimed);
-
-        // Every task exactly once.
-        var lines = File.ReadAllLines(results).Select(l => JsonNode.Parse(l)!).ToList();
-        Assert.Equal(Tasks, lines.Count);
-        Assert.Equal(Tasks, lines.Select(l => (string)l["id"]!).Distinct().Count());
-        Assert.All(lines, l => Assert.Equal("succeeded", (string?)l["status"]));
+        AssertEveryTaskOnce(results);
 
         // The reclaimed worker drained: its tasks went elsewhere without being charged.
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(job.Job, "grid-runs", runId, "summary.json")))!;
@@ -120,25 +93,131 @@ public sealed partial class CloudRunTests(PackedGrid grid, ContainerLab lab) : I
         PackedGrid.Require(inspect, "skopeo inspect");
         Assert.Equal(digest, (string?)JsonNode.Parse(inspect.Out)!["Digest"]);
 
-        // Nothing of the job is left running, as the AWS CLI sees it.
-        var instances = await Aws("ec2", "describe-instances", "--filters", $"Name=tag:grid:job,Values={job.Name}",
-            "Name=instance-state-name,Values=pending,running,shutting-down,stopping,stopped");
-        Assert.Empty(instances["Reservations"]!.AsArray());
-        var groups = await Aws("ec2", "describe-security-groups", "--filters", $"Name=tag:grid:job,Values={job.Name}");
-        Assert.Empty(groups["SecurityGroups"]!.AsArray());
-        var fleets = await Aws("ec2", "describe-fleets", "--filters", $"Name=tag:grid:job,Values={job.Name}");
-        Assert.All(fleets["Fleets"]!.AsArray(), f => Assert.StartsWith("deleted", (string)f!["FleetState"]!, StringComparison.Ordinal));
-        var environments = await Aws("batch", "describe-compute-environments");
-        Assert.DoesNotContain(environments["computeEnvironments"]!.AsArray(), e => ((string)e!["computeEnvironmentName"]!).Contains(job.Name.ToLowerInvariant(), StringComparison.Ordinal));
-        var queues = await Aws("batch", "describe-job-queues");
-        Assert.DoesNotContain(queues["jobQueues"]!.AsArray(), q => ((string)q!["jobQueueName"]!).Contains(job.Name.ToLowerInvariant(), StringComparison.Ordinal));
-
-        var cloudJson = JsonNode.Parse(File.ReadAllText(Path.Combine(job.Job, "grid-runs", runId, "cloud.json")))!;
-        Assert.Empty(cloudJson["teardownFailures"]!.AsArray());
+        await AssertNothingLeftAsync(job.Name, Path.Combine(job.Job, "grid-runs", runId));
         if (backend == "ec2")
         {
+            var cloudJson = JsonNode.Parse(File.ReadAllText(Path.Combine(job.Job, "grid-runs", runId, "cloud.json")))!;
             await CheckCostAsync(Path.Combine(job.Job, "grid-runs", runId), runId, cloudJson, reclaimed);
         }
+    }
+
+    [Fact]
+    public async Task AHeadKilledMidRunIsResumedAndItsWorkersReattach()
+    {
+        var (job, publish, environment) = await PublishAsync("CloudResume");
+        string runId = "cloud-resume";
+        string results = Path.Combine(job.Job, "grid-runs", runId, "results.jsonl");
+
+        // The first head SIGKILLed (with any process under it) once 30 % of the tasks are in.
+        using (var head = System.Diagnostics.Process.Start(StartInfo(job.Job, environment, ["dotnet", "grid", "run", "--target", "aws", "--manifest", publish.ManifestPath,
+            "--tasks", "tasks.jsonl", "--workers", "4", "--slots", "2", "--advertise", $"127.0.0.1:{FreePort()}", "--run-id", runId]))!)
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(4);
+            while (Committed(results) < Tasks * 3 / 10)
+            {
+                Assert.False(head.HasExited, "the head finished before it could be killed");
+                Assert.True(DateTime.UtcNow < deadline, "the run made no progress");
+                await Task.Delay(100);
+            }
+
+            head.Kill(entireProcessTree: true);
+            await head.WaitForExitAsync();
+        }
+
+        var before = CloudRecord(job.Job, runId);
+        var launchedBefore = before["launched"]!.AsArray().Select(w => (string)w!["id"]!).ToHashSet();
+        Assert.Equal(4, launchedBefore.Count);
+        var stillRunning = await Aws("ec2", "describe-instances", "--filters", $"Name=tag:grid:job,Values={job.Name}", "Name=instance-state-name,Values=running");
+        Assert.Equal(4, stillRunning["Reservations"]!.AsArray().SelectMany(r => r!["Instances"]!.AsArray()).Count());
+
+        var resume = await Shell.RunAsync("dotnet", ["grid", "run", "--resume", runId], job.Job, environment, TimeSpan.FromMinutes(5));
+        PackedGrid.Require(resume, "dotnet grid run --resume");
+        AssertEveryTaskOnce(results);
+
+        // The workers of the killed head dialed the new one: no machine was launched for the resumed head.
+        var after = CloudRecord(job.Job, runId);
+        Assert.Equal(1, (int)after["generation"]!);
+        Assert.Equal(launchedBefore, after["launched"]!.AsArray().Select(w => (string)w!["id"]!).ToHashSet());
+        var names = File.ReadLines(Path.Combine(job.Job, "grid-runs", runId, "workers.jsonl")).Select(l => (string?)JsonNode.Parse(l)!["location"]).ToList();
+        Assert.Contains(names, n => n is not null && launchedBefore.Any(id => n.Contains(id, StringComparison.Ordinal)));
+        await AssertNothingLeftAsync(job.Name, Path.Combine(job.Job, "grid-runs", runId));
+    }
+
+    private async Task<(JobPublisher Job, JobPublisher.Publish Publish, Dictionary<string, string?> Environment)> PublishAsync(string name)
+    {
+        await lab.EnsureStartedAsync();
+        var job = new JobPublisher(grid, lab, await grid.NewJobAsync(name));
+        // A handler that takes a little time, so that a worker is reclaimed while tasks are in flight.
+        await File.WriteAllTextAsync(Path.Combine(job.Job, "Program.cs"), """
+            using System.Text.Json.Nodes;
+            using Grid;
+
+            return GridWorker.Run(args, (JsonObject input, TaskContext context) =>
+            {
+                Thread.Sleep((int)input["ms"]!);
+                return new JsonObject { ["n"] = (int)input["n"]! * 2, ["worker"] = Environment.MachineName };
+            });
+            """);
+        var publish = await job.PublishAsync();
+        PackedGrid.Require(publish.Result, "dotnet publish -p:PublishGrid=true");
+        await File.WriteAllLinesAsync(Path.Combine(job.Job, "tasks.jsonl"), Enumerable.Range(0, Tasks).Select(i => $$"""{"id":"t{{i:D4}}","n":{{i}},"ms":40}"""));
+
+        var environment = job.Environment();
+        foreach (var (variable, value) in _cloud)
+        {
+            environment[variable] = value;
+        }
+
+        return (job, publish, environment);
+    }
+
+    private static int Committed(string results) => File.Exists(results) ? File.ReadLines(results).Count() : 0;
+
+    private static void AssertEveryTaskOnce(string results)
+    {
+        var lines = File.ReadAllLines(results).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(Tasks, lines.Count);
+        Assert.Equal(Tasks, lines.Select(l => (string)l["id"]!).Distinct().Count());
+        Assert.All(lines, l => Assert.Equal("succeeded", (string?)l["status"]));
+    }
+
+    private static JsonNode CloudRecord(string job, string runId) => JsonNode.Parse(File.ReadAllText(Path.Combine(job, "grid-runs", runId, "cloud.json")))!;
+
+    private static System.Diagnostics.ProcessStartInfo StartInfo(string directory, Dictionary<string, string?> environment, string[] command)
+    {
+        // Output goes to files: a pipe nobody reads would stall the head.
+        var start = new System.Diagnostics.ProcessStartInfo("bash", ["-c", "exec \"$@\" >head.out 2>head.err", "bash", .. command]) { WorkingDirectory = directory };
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
+        return start;
+    }
+
+    /// <summary>Nothing of the job is left running, as the AWS CLI sees it, and teardown reported no failure.</summary>
+    private async Task AssertNothingLeftAsync(string job, string runFolder)
+    {
+        var instances = await Aws("ec2", "describe-instances", "--filters", $"Name=tag:grid:job,Values={job}",
+            "Name=instance-state-name,Values=pending,running,shutting-down,stopping,stopped");
+        Assert.Empty(instances["Reservations"]!.AsArray());
+        var groups = await Aws("ec2", "describe-security-groups", "--filters", $"Name=tag:grid:job,Values={job}");
+        Assert.Empty(groups["SecurityGroups"]!.AsArray());
+        var fleets = await Aws("ec2", "describe-fleets", "--filters", $"Name=tag:grid:job,Values={job}");
+        Assert.All(fleets["Fleets"]!.AsArray(), f => Assert.StartsWith("deleted", (string)f!["FleetState"]!, StringComparison.Ordinal));
+        var environments = await Aws("batch", "describe-compute-environments");
+        Assert.DoesNotContain(environments["computeEnvironments"]!.AsArray(), e => ((string)e!["computeEnvironmentName"]!).Contains(job.ToLowerInvariant(), StringComparison.Ordinal));
+        var queues = await Aws("batch", "describe-job-queues");
+        Assert.DoesNotContain(queues["jobQueues"]!.AsArray(), q => ((string)q!["jobQueueName"]!).Contains(job.ToLowerInvariant(), StringComparison.Ordinal));
+        var cloud = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "cloud.json")))!;
+        Assert.Empty(cloud["teardownFailures"]!.AsArray());
     }
 
     /// <summary>

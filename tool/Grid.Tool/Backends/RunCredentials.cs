@@ -7,7 +7,8 @@ namespace Grid.Tool.Backends;
 /// <summary>
 /// A run's secrets for workers that dial the head: a self-signed TLS certificate made in memory for this run alone
 /// (ECDSA P-256), its pin (the lowercase hex SHA-256 of its DER bytes, which workers check instead of a CA chain),
-/// and a random token that workers present in Hello. Nothing is written to disk; a new run gets new ones.
+/// and a random token that workers present in Hello. A new run gets new ones. A cloud run keeps them in its run
+/// folder (owner-only), so that a head resumed after a crash is the head its workers pinned, and they redial it.
 /// </summary>
 public sealed class RunCredentials : IDisposable
 {
@@ -55,6 +56,33 @@ public sealed class RunCredentials : IDisposable
     /// <summary>Compares a presented token with the run's in constant time, so timing tells nothing about the token.</summary>
     public static bool TokenMatches(string expected, string presented) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(presented));
+
+    /// <summary>Writes the certificate (with its key) and the token to <paramref name="path"/>, readable by the owner only.</summary>
+    public void Save(string path)
+    {
+        var document = new System.Text.Json.Nodes.JsonObject
+        {
+            ["runId"] = RunId,
+            ["token"] = Token,
+            ["pkcs12"] = Convert.ToBase64String(Certificate.Export(X509ContentType.Pkcs12)),
+        };
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using var file = new FileStream(path, options);
+        file.Write(Encoding.UTF8.GetBytes(document.ToJsonString()));
+    }
+
+    /// <summary>The credentials <see cref="Save"/> wrote.</summary>
+    public static RunCredentials Load(string path)
+    {
+        var document = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        var certificate = X509CertificateLoader.LoadPkcs12(Convert.FromBase64String((string)document["pkcs12"]!), password: null);
+        return new RunCredentials((string)document["runId"]!, certificate, (string)document["token"]!);
+    }
 
     public void Dispose() => Certificate.Dispose();
 }

@@ -56,16 +56,16 @@ public sealed class BatchCapacity(AwsClients aws, CloudJob job, TimeProvider tim
         var names = job.Names;
         var groups = await SecurityGroups.PrepareAsync(aws.Ec2, job, log, cancellationToken).ConfigureAwait(false);
         var tags = names.TagMap;
-        await aws.Batch.CreateComputeEnvironmentAsync(new CreateComputeEnvironmentRequest(
+        await AlreadyThereIsFine(() => aws.Batch.CreateComputeEnvironmentAsync(new CreateComputeEnvironmentRequest(
             names.ComputeEnvironment, job.Workers * Vcpus, job.InstanceTypes, job.SubnetIds, [groups.Workers],
-            job.InstanceProfile ?? "ecsInstanceRole", tags), cancellationToken).ConfigureAwait(false);
+            job.InstanceProfile ?? "ecsInstanceRole", tags), cancellationToken)).ConfigureAwait(false);
         await WaitValidAsync("compute environment", names.ComputeEnvironment, async () =>
         {
             var found = await aws.Batch.DescribeComputeEnvironmentsAsync([names.ComputeEnvironment], cancellationToken).ConfigureAwait(false);
             return found.Count == 0 ? (null, null) : (found[0].Status, found[0].StatusReason);
         }, cancellationToken).ConfigureAwait(false);
 
-        await aws.Batch.CreateJobQueueAsync(names.JobQueue, 1, [names.ComputeEnvironment], tags, cancellationToken).ConfigureAwait(false);
+        await AlreadyThereIsFine(() => aws.Batch.CreateJobQueueAsync(names.JobQueue, 1, [names.ComputeEnvironment], tags, cancellationToken)).ConfigureAwait(false);
         await WaitValidAsync("job queue", names.JobQueue, async () =>
         {
             var found = await aws.Batch.DescribeJobQueuesAsync([names.JobQueue], cancellationToken).ConfigureAwait(false);
@@ -84,7 +84,7 @@ public sealed class BatchCapacity(AwsClients aws, CloudJob job, TimeProvider tim
         string definition = _definitionArn ?? throw new InvalidOperationException("PrepareAsync first");
         int request = Interlocked.Increment(ref _requests);
         var submitted = await aws.Batch.SubmitJobAsync(new SubmitJobRequest(
-            $"{job.Names.RunName}-{request}", job.Names.JobQueue, definition, count >= 2 ? count : null,
+            $"{job.Names.RunName}-{job.Generation}-{request}", job.Names.JobQueue, definition, count >= 2 ? count : null,
             new Dictionary<string, string>(), job.Names.TagMap), cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         lock (_launched)
@@ -95,6 +95,18 @@ public sealed class BatchCapacity(AwsClients aws, CloudJob job, TimeProvider tim
 
     public Task<TeardownReport> TearDownAsync(CancellationToken cancellationToken) =>
         new CloudTeardown(aws, time, log).RunAsync(job.Names.Job, job.Names.RunId, cancellationToken);
+
+    /// <summary>A resumed head finds the environment and queue its predecessor made: Batch names are unique.</summary>
+    private static async Task AlreadyThereIsFine(Func<Task> create)
+    {
+        try
+        {
+            await create().ConfigureAwait(false);
+        }
+        catch (Grid.Aws.Core.AwsException e) when (e.ErrorMessage.Contains("already exists", StringComparison.OrdinalIgnoreCase))
+        {
+        }
+    }
 
     private async Task WaitValidAsync(string kind, string name, Func<Task<(string? Status, string? Reason)>> describe, CancellationToken cancellationToken)
     {

@@ -70,6 +70,9 @@ public sealed record CloudJob
     /// <summary>No instance lives longer than this, whatever happens to the head: the last line of defence against bills.</summary>
     public TimeSpan MaxLifetime { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>Which head of the run this is: 0 for the first, one more for each resume (client tokens differ per head).</summary>
+    public int Generation { get; init; }
+
     /// <summary>Set once the head listens.</summary>
     public WorkerDial? Dial { get; init; }
 

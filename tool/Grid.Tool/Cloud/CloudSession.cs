@@ -25,25 +25,27 @@ public sealed class CloudSession : IAsyncDisposable
     private readonly CloudCheck _check;
     private readonly GridManifest _manifest;
     private readonly CloudRunOptions _options;
-    private readonly string _cloudJson;
+    private readonly Output.RunFolder _folder;
     private readonly TimeProvider _time;
     private readonly Action<string> _log;
     private RunCredentials? _credentials;
     private RemoteWorkerPool? _pool;
-    private ICloudCapacity? _capacity;
+    private RecordedCapacity? _capacity;
     private PushResult? _push;
     private TeardownReport? _teardown;
     private CloudUsageRecord? _usage;
     private DateTimeOffset? _started;
     private bool _disposed;
 
-    public CloudSession(AwsClients aws, CloudCheck check, GridManifest manifest, CloudRunOptions options, string cloudJson, TimeProvider time, Action<string> log)
+    /// <param name="previous">For a resumed run, what its last head recorded: the same credentials and port are used, so its workers redial.</param>
+    public CloudSession(AwsClients aws, CloudCheck check, GridManifest manifest, CloudRunOptions options, Output.RunFolder folder, CloudRecord? previous, TimeProvider time, Action<string> log)
     {
         _aws = aws;
-        _check = check;
+        _check = check with { Job = check.Job with { Generation = previous is null ? 0 : previous.Generation + 1 } };
         _manifest = manifest;
         _options = options;
-        _cloudJson = cloudJson;
+        _folder = folder;
+        Previous = previous;
         _time = time;
         _log = log;
     }
@@ -56,6 +58,12 @@ public sealed class CloudSession : IAsyncDisposable
 
     /// <summary>The workers' source, once <see cref="StartAsync"/> has run.</summary>
     public RemoteWorkerPool Launcher => _pool ?? throw new InvalidOperationException("StartAsync first");
+
+    /// <summary>What the run's previous head recorded, when this head resumes it.</summary>
+    public CloudRecord? Previous { get; }
+
+    /// <summary>How long a resumed head waits for its predecessor's workers to redial before it asks for new machines.</summary>
+    public static readonly TimeSpan ReattachWindow = TimeSpan.FromSeconds(20);
 
     public string? RunToken => _credentials?.Token;
 
@@ -72,17 +80,35 @@ public sealed class CloudSession : IAsyncDisposable
         _started = _time.GetUtcNow();
         await PushImageAsync(cancellationToken).ConfigureAwait(false);
 
-        _credentials = RunCredentials.Create(_check.Job.Names.RunId, TimeSpan.FromDays(7), _time);
-        var listen = Endpoints.ParseListen(_options.Listen ?? (_options.Advertise is { } a ? Endpoints.ParseAdvertise(a).Port.ToString(CultureInfo.InvariantCulture) : null));
+        // A resumed head is the head its workers pinned, on the port they dial: they redial it and carry on.
+        bool reattach = Previous is { HeadPort: > 0 } && File.Exists(_folder.HeadCredentials);
+        if (reattach)
+        {
+            _credentials = RunCredentials.Load(_folder.HeadCredentials);
+        }
+        else
+        {
+            _credentials = RunCredentials.Create(_check.Job.Names.RunId, TimeSpan.FromDays(7), _time);
+            _credentials.Save(_folder.HeadCredentials);
+        }
+
+        string? advertise = reattach ? Previous!.Advertise : _options.Advertise;
+        var listen = reattach
+            ? new System.Net.IPEndPoint(Endpoints.ParseListen(_options.Listen).Address, Previous!.HeadPort)
+            : Endpoints.ParseListen(_options.Listen ?? (advertise is { } a ? Endpoints.ParseAdvertise(a).Port.ToString(CultureInfo.InvariantCulture) : null));
         _pool = new RemoteWorkerPool(_credentials, contact =>
         {
             Job = _check.Job with
             {
-                Dial = new WorkerDial(_options.Advertise ?? Endpoints.DefaultAdvertise(contact.Endpoint.Port), contact.Pin, contact.Token),
+                Dial = new WorkerDial(advertise ?? Endpoints.DefaultAdvertise(contact.Endpoint.Port), contact.Pin, contact.Token),
             };
-            _capacity = CapacityFactory(_aws, Job, _time, _log);
+            _capacity = new RecordedCapacity(CapacityFactory(_aws, Job, _time, _log), Write);
             return _capacity;
-        }, new RemoteWorkerPoolOptions { Endpoint = listen, Notice = _log });
+        }, new RemoteWorkerPoolOptions { Endpoint = listen, Notice = _log, RequestDelay = reattach ? ReattachWindow : RemoteWorkerPoolOptions.DefaultRequestDelay });
+        if (reattach)
+        {
+            _log($"resuming: workers of the previous head that are still running redial {Job.RequireDial().Endpoint}; new machines are asked for after {ReattachWindow.TotalSeconds:0} s");
+        }
         _log($"the head listens on {_pool.Endpoint}; workers dial {Job.RequireDial().Endpoint} over TLS");
         Write();
         try
@@ -205,9 +231,9 @@ public sealed class CloudSession : IAsyncDisposable
         try
         {
             using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            string workers = Path.Combine(Path.GetDirectoryName(_cloudJson)!, "workers.jsonl");
+            string workers = _folder.Workers;
             var now = _time.GetUtcNow();
-            _usage = await CloudUsage.CollectAsync(_aws.Ec2, Job, _started ?? now, now, _capacity!.Launched, workers, limit.Token).ConfigureAwait(false);
+            _usage = await CloudUsage.CollectAsync(_aws.Ec2, Job, _started ?? now, now, [.. Previous?.Launched ?? [], .. _capacity!.Launched], workers, limit.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is AwsException or OperationCanceledException or HttpRequestException)
         {
@@ -216,7 +242,18 @@ public sealed class CloudSession : IAsyncDisposable
     }
 
     /// <summary>cloud.json: the run's AWS side, for `dotnet grid down`, the report's cost section, and people.</summary>
+    private readonly Lock _writing = new();
+
+    /// <summary>Rewritten after every change (a launch included), so a head killed at any point leaves an up-to-date record.</summary>
     private void Write()
+    {
+        lock (_writing)
+        {
+            WriteRecord();
+        }
+    }
+
+    private void WriteRecord()
     {
         var job = Job ?? _check.Job;
         var record = new CloudRecord
@@ -230,8 +267,11 @@ public sealed class CloudSession : IAsyncDisposable
             InstanceTypes = job.InstanceTypes,
             Spot = job.Spot,
             SpotPrices = _check.SpotPrices,
+            Generation = job.Generation,
+            Advertise = job.Dial?.Endpoint,
+            HeadPort = _pool?.Endpoint.Port ?? 0,
             Resources = _capacity?.Plan() ?? [],
-            Launched = _capacity?.Launched ?? [],
+            Launched = [.. Previous?.Launched ?? [], .. _capacity?.Launched ?? []],
             Pushed = _push,
             StartedAt = _started,
             Instances = _usage?.Instances,
@@ -239,14 +279,43 @@ public sealed class CloudSession : IAsyncDisposable
             TornDown = _teardown?.Deleted,
             TeardownFailures = _teardown?.Failures,
         };
-        File.WriteAllText(_cloudJson, JsonSerializer.Serialize(record, CloudRecord.JsonOptions));
+        File.WriteAllText(_folder.CloudJson, JsonSerializer.Serialize(record, CloudRecord.JsonOptions));
     }
+}
+
+/// <summary>A backend whose every request is followed by <paramref name="launched"/> (cloud.json is rewritten).</summary>
+internal sealed class RecordedCapacity(ICloudCapacity inner, Action launched) : ICloudCapacity
+{
+    public IReadOnlyList<LaunchedWorker> Launched => inner.Launched;
+
+    public string Describe(int workers) => inner.Describe(workers);
+
+    public IReadOnlyList<PlannedResource> Plan() => inner.Plan();
+
+    public Task PrepareAsync(CancellationToken cancellationToken) => inner.PrepareAsync(cancellationToken);
+
+    public async Task RequestAsync(int count, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await inner.RequestAsync(count, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            launched();
+        }
+    }
+
+    public Task<TeardownReport> TearDownAsync(CancellationToken cancellationToken) => inner.TearDownAsync(cancellationToken);
 }
 
 /// <summary>The contents of cloud.json.</summary>
 public sealed record CloudRecord
 {
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static CloudRecord Read(string path) =>
+        JsonSerializer.Deserialize<CloudRecord>(File.ReadAllText(path), JsonOptions) ?? throw new JsonException($"{path} is empty");
 
     public required string Region { get; init; }
 
@@ -266,6 +335,15 @@ public sealed record CloudRecord
 
     /// <summary>The lowest current spot price per type at the checks (what the dry run's estimate used).</summary>
     public IReadOnlyDictionary<string, decimal> SpotPrices { get; init; } = new Dictionary<string, decimal>();
+
+    /// <summary>Which head wrote this: 0 for the first, one more for each resume.</summary>
+    public int Generation { get; init; }
+
+    /// <summary>The HOST:PORT workers dial.</summary>
+    public string? Advertise { get; init; }
+
+    /// <summary>The port the head listened on: a resumed head listens there again.</summary>
+    public int HeadPort { get; init; }
 
     public IReadOnlyList<PlannedResource> Resources { get; init; } = [];
 

@@ -67,13 +67,13 @@ public sealed class Ec2FleetCapacity(AwsClients aws, CloudJob job, TimeProvider 
         var overrides = job.InstanceTypes.SelectMany(type => job.SubnetIds.Select(subnet => new FleetOverride(type, subnet, job.Spot ? job.MaxSpotPrice : null))).ToList();
         var tags = new[] { new TagSpecification("fleet", job.Names.Tags), new TagSpecification("instance", job.Names.Tags) };
 
-        var first = await aws.Ec2.CreateFleetAsync(new CreateFleetRequest(Token($"fleet-{request}"), template, overrides, count, tags, OnDemand: !job.Spot), cancellationToken).ConfigureAwait(false);
+        var first = await aws.Ec2.CreateFleetAsync(new CreateFleetRequest(Token($"fleet-{job.Generation}-{request}"), template, overrides, count, tags, OnDemand: !job.Spot), cancellationToken).ConfigureAwait(false);
         int launched = Record(first);
         var errors = first.Errors.ToList();
         if (launched < count && job.Spot && job.OnDemandFallback)
         {
             log($"spot capacity gave {launched} of {count} instances ({Summarize(first.Errors)}); asking on-demand for {count - launched}");
-            var fallback = await aws.Ec2.CreateFleetAsync(new CreateFleetRequest(Token($"fleet-{request}-on-demand"), template,
+            var fallback = await aws.Ec2.CreateFleetAsync(new CreateFleetRequest(Token($"fleet-{job.Generation}-{request}-on-demand"), template,
                 overrides.Select(o => o with { MaxPrice = null }).ToList(), count - launched, tags, OnDemand: true), cancellationToken).ConfigureAwait(false);
             launched += Record(fallback);
             errors.AddRange(fallback.Errors);

@@ -57,7 +57,7 @@ public static class WorkerCommand
               [ "$attempt" = 5 ] && exit 1
               sleep $((attempt * 5))
             done
-            docker run --rm --network host --name grid-worker \
+            docker run --rm --network host --name "grid-worker-$INSTANCE_ID" \
 
             """);
         foreach (var (name, value) in Environment(job))

@@ -22,11 +22,6 @@ public sealed partial class RunHandler
             {
                 throw new GridException(ErrorCodes.CloudOptions, $"{(options.LocalGiven ? "--local" : "--container")} runs workers on this machine; it cannot go with --target aws. Drop one of them.");
             }
-
-            if (options.Resume is not null)
-            {
-                throw new GridException(ErrorCodes.CloudOptions, "--resume of a cloud run is not supported yet: its workers are gone with its head. Start a new run with the tasks not yet in results.jsonl.");
-            }
         }
         else if (options.CloudOptionsGiven.Count > 0)
         {

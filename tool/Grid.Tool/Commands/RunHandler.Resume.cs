@@ -41,8 +41,24 @@ public sealed partial class RunHandler
                 Configuration = record.Configuration,
                 WorkingDirectory = record.WorkingDirectory,
                 Container = record.Backend == "container",
-                Manifest = record.Backend == "container" ? record.Manifest : null,
+                Manifest = record.Backend is "container" or "aws-ec2" or "aws-batch" ? record.Manifest : null,
             };
+            if (record.Backend.StartsWith("aws-", StringComparison.Ordinal))
+            {
+                // A cloud run resumes where it ran: same region, backend and address, so its workers can redial.
+                var cloud = File.Exists(folder.CloudJson) ? Cloud.CloudRecord.Read(folder.CloudJson) : null;
+                resumed = resumed with
+                {
+                    Target = "aws",
+                    WorkersGiven = true,
+                    Cloud = options.Cloud with
+                    {
+                        Region = cloud?.Region ?? options.Cloud.Region,
+                        Backend = record.Backend == "aws-batch" ? Cloud.CloudBackend.Batch : Cloud.CloudBackend.Ec2,
+                        Advertise = cloud?.Advertise ?? options.Cloud.Advertise,
+                    },
+                };
+            }
             Validate(resumed);
             var tasks = LoadTasks(resumed);
             string fingerprint = RunJournal.Fingerprint(tasks);

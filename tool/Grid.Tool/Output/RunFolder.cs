@@ -29,6 +29,9 @@ public sealed class RunFolder
     /// <summary>A cloud run's AWS side: region, resources planned, workers launched, what teardown deleted.</summary>
     public string CloudJson => Combine("cloud.json");
 
+    /// <summary>A cloud run's head certificate (with its key) and token, owner-only: what a resumed head needs.</summary>
+    public string HeadCredentials => Combine("head-credentials.json");
+
     /// <summary>Attempts that did not end their task: retried failures, and attempts lost with a worker.</summary>
     public string Attempts => Combine("attempts.jsonl");
 
