@@ -143,7 +143,65 @@ public sealed partial class CloudRunTests(PackedGrid grid, ContainerLab lab) : I
         await AssertNothingLeftAsync(job.Name, Path.Combine(job.Job, "grid-runs", runId));
     }
 
-    private async Task<(JobPublisher Job, JobPublisher.Publish Publish, Dictionary<string, string?> Environment)> PublishAsync(string name)
+    [Fact]
+    public async Task ThirtyPercentOfTheWorkersSigkilledLoseNoTaskAndRunNoneTwice()
+    {
+        const int tasks = 10_000;
+        var (job, publish, environment) = await PublishAsync("CloudChaos", tasks, ms: 15);
+        string runId = "cloud-chaos";
+        string results = Path.Combine(job.Job, "grid-runs", runId, "results.jsonl");
+        var run = Shell.RunAsync("dotnet", ["grid", "run", "--target", "aws", "--manifest", publish.ManifestPath, "--tasks", "tasks.jsonl",
+            "--workers", "6", "--slots", "2", "--advertise", $"127.0.0.1:{FreePort()}", "--run-id", runId], job.Job, environment, TimeSpan.FromMinutes(5));
+
+        // 2 of the 6 workers (30 %) SIGKILLed, each at a random point of the run: the worker process dies, its machine shuts down.
+        var random = new Random(Environment.TickCount);
+        var killAt = new Queue<int>(new[] { random.Next(5, 40), random.Next(45, 80) }.Select(percent => tasks * percent / 100));
+        var killed = new List<string>();
+        while (!run.IsCompleted && killAt.Count > 0)
+        {
+            await Task.WhenAny(run, Task.Delay(100));
+            if (Committed(results) >= killAt.Peek() && await KillOneWorkerAsync(killed) is { } instance)
+            {
+                killed.Add(instance);
+                killAt.Dequeue();
+            }
+        }
+
+        var result = await run;
+        PackedGrid.Require(result, "dotnet grid run --target aws (workers killed)");
+        Assert.Equal(2, killed.Count);
+        var lines = File.ReadAllLines(results).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(tasks, lines.Count);
+        Assert.Equal(tasks, lines.Select(l => (string)l["id"]!).Distinct().Count());
+        Assert.All(lines, l => Assert.Equal("succeeded", (string?)l["status"]));
+        Assert.All(lines, l => Assert.InRange((int)l["attempts"]!, 1, 3));
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(job.Job, "grid-runs", runId, "summary.json")))!;
+        Assert.True((int)summary["workersLost"]! >= 2, summary.ToJsonString());
+        Assert.Equal(0, (int)summary["applicationRetries"]!);
+        Assert.Equal(0, (int)summary["notRun"]!);
+        await AssertNothingLeftAsync(job.Name, Path.Combine(job.Job, "grid-runs", runId));
+    }
+
+    /// <summary>
+    /// SIGKILLs one running worker container of an instance not killed before; returns the instance. (This class's
+    /// tests run one at a time, so the machines' worker containers are this run's.)
+    /// </summary>
+    private async Task<string?> KillOneWorkerAsync(List<string> killed)
+    {
+        var running = await Shell.RunAsync("podman", ["ps", "--format", "{{.Names}}", "--filter", "name=^grid-worker-i-"], _state, _cloud, TimeSpan.FromMinutes(1));
+        foreach (var name in running.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(n => !killed.Contains(n["grid-worker-".Length..])))
+        {
+            var kill = await Shell.RunAsync("podman", ["kill", "--signal", "KILL", name], _state, _cloud, TimeSpan.FromMinutes(1));
+            if (kill.ExitCode == 0)
+            {
+                return name["grid-worker-".Length..];
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<(JobPublisher Job, JobPublisher.Publish Publish, Dictionary<string, string?> Environment)> PublishAsync(string name, int tasks = Tasks, int ms = 40)
     {
         await lab.EnsureStartedAsync();
         var job = new JobPublisher(grid, lab, await grid.NewJobAsync(name));
@@ -160,7 +218,7 @@ public sealed partial class CloudRunTests(PackedGrid grid, ContainerLab lab) : I
             """);
         var publish = await job.PublishAsync();
         PackedGrid.Require(publish.Result, "dotnet publish -p:PublishGrid=true");
-        await File.WriteAllLinesAsync(Path.Combine(job.Job, "tasks.jsonl"), Enumerable.Range(0, Tasks).Select(i => $$"""{"id":"t{{i:D4}}","n":{{i}},"ms":40}"""));
+        await File.WriteAllLinesAsync(Path.Combine(job.Job, "tasks.jsonl"), Enumerable.Range(0, tasks).Select(i => $$"""{"id":"t{{i:D5}}","n":{{i}},"ms":{{ms}}}"""));
 
         var environment = job.Environment();
         foreach (var (variable, value) in _cloud)
