@@ -12,7 +12,7 @@ namespace Grid.Tool.Cloud;
 /// </summary>
 public sealed class BatchCapacity(AwsClients aws, CloudJob job, TimeProvider time, Action<string> log) : ICloudCapacity
 {
-    private readonly List<LaunchedWorker> _launched = [];
+    private readonly LaunchLedger _launched = new();
     private int _requests;
     private string? _definitionArn;
 
@@ -23,16 +23,7 @@ public sealed class BatchCapacity(AwsClients aws, CloudJob job, TimeProvider tim
 
     private int Vcpus => Math.Max(1, (int)Math.Ceiling(job.Cpu));
 
-    public IReadOnlyList<LaunchedWorker> Launched
-    {
-        get
-        {
-            lock (_launched)
-            {
-                return [.. _launched];
-            }
-        }
-    }
+    public IReadOnlyList<LaunchedWorker> Launched => _launched.Snapshot();
 
     public string Describe(int workers) =>
         $"{workers} AWS Batch {(job.Spot ? "spot" : "on-demand")} worker{(workers == 1 ? "" : "s")} ({string.Join(", ", job.InstanceTypes)}) in {job.Region}";
@@ -87,10 +78,7 @@ public sealed class BatchCapacity(AwsClients aws, CloudJob job, TimeProvider tim
             $"{job.Names.RunName}-{job.Generation}-{request}", job.Names.JobQueue, definition, count >= 2 ? count : null,
             new Dictionary<string, string>(), job.Names.TagMap), cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        lock (_launched)
-        {
-            _launched.AddRange(Enumerable.Range(0, count).Select(i => new LaunchedWorker(count >= 2 ? $"{submitted.JobId}:{i}" : submitted.JobId, null, null, job.Spot ? "spot" : "on-demand", now)));
-        }
+        _launched.Add(Enumerable.Range(0, count).Select(i => new LaunchedWorker(count >= 2 ? $"{submitted.JobId}:{i}" : submitted.JobId, null, null, job.Spot ? "spot" : "on-demand", now)));
     }
 
     public Task<TeardownReport> TearDownAsync(CancellationToken cancellationToken) =>

@@ -17,20 +17,11 @@ namespace Grid.Tool.Cloud;
 /// </summary>
 public sealed class Ec2FleetCapacity(AwsClients aws, CloudJob job, TimeProvider time, Action<string> log) : ICloudCapacity
 {
-    private readonly List<LaunchedWorker> _launched = [];
+    private readonly LaunchLedger _launched = new();
     private int _requests;
     private string? _launchTemplateId;
 
-    public IReadOnlyList<LaunchedWorker> Launched
-    {
-        get
-        {
-            lock (_launched)
-            {
-                return [.. _launched];
-            }
-        }
-    }
+    public IReadOnlyList<LaunchedWorker> Launched => _launched.Snapshot();
 
     public string Describe(int workers) =>
         $"{workers} EC2 {(job.Spot ? "spot" : "on-demand")} worker{(workers == 1 ? "" : "s")} ({string.Join(", ", job.InstanceTypes)}) in {job.Region}";
@@ -99,13 +90,7 @@ public sealed class Ec2FleetCapacity(AwsClients aws, CloudJob job, TimeProvider 
     private int Record(CreateFleetResponse response)
     {
         var now = time.GetUtcNow();
-        lock (_launched)
-        {
-            foreach (var group in response.Instances)
-            {
-                _launched.AddRange(group.InstanceIds.Select(id => new LaunchedWorker(id, group.InstanceType, group.SubnetId, group.Lifecycle, now)));
-            }
-        }
+        _launched.Add(response.Instances.SelectMany(group => group.InstanceIds.Select(id => new LaunchedWorker(id, group.InstanceType, group.SubnetId, group.Lifecycle, now))));
 
         return response.InstanceIds.Count();
     }

@@ -29,3 +29,25 @@ public interface ICloudCapacity : IWorkerCapacity
     /// <summary>Deletes everything the run created; safe to call more than once.</summary>
     Task<TeardownReport> TearDownAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>What a backend launched, readable from any thread while requests add to it.</summary>
+public sealed class LaunchLedger
+{
+    private readonly List<LaunchedWorker> _launched = [];
+
+    public IReadOnlyList<LaunchedWorker> Snapshot()
+    {
+        lock (_launched)
+        {
+            return [.. _launched];
+        }
+    }
+
+    public void Add(IEnumerable<LaunchedWorker> workers)
+    {
+        lock (_launched)
+        {
+            _launched.AddRange(workers);
+        }
+    }
+}

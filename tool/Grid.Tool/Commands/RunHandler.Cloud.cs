@@ -36,17 +36,7 @@ public sealed partial class RunHandler
     private async Task<JobArtifact?> PrepareCloudAsync(Plan plan, CancellationToken cancellationToken)
     {
         var options = plan.Options;
-        string manifestPath;
-        if (options.Manifest is { } given)
-        {
-            manifestPath = Path.GetFullPath(given, options.WorkingDirectory);
-        }
-        else
-        {
-            _context.Error.WriteLine($"Publishing {Path.GetFileNameWithoutExtension(plan.Project)} as an image ({options.Configuration})...");
-            manifestPath = await JobProject.PublishGridAsync(plan.Project, options.Configuration, options.NoBuild, cancellationToken).ConfigureAwait(false);
-        }
-
+        string manifestPath = await PublishedManifestAsync(plan, cancellationToken).ConfigureAwait(false);
         var manifest = GridManifest.Read(manifestPath, ToolVersion);
         int workers = options.WorkersGiven ? options.Workers : manifest.Workers.Count;
         int slots = options.Slots ?? manifest.Workers.SlotsPerWorker;

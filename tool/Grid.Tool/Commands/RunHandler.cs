@@ -191,20 +191,23 @@ public sealed partial class RunHandler
     {
         var options = plan.Options;
         var runtime = ContainerRuntime.Find(options.ContainerRuntime);
-        string manifestPath;
-        if (options.Manifest is { } given)
-        {
-            manifestPath = Path.GetFullPath(given, options.WorkingDirectory);
-        }
-        else
-        {
-            _context.Error.WriteLine($"Publishing {Path.GetFileNameWithoutExtension(plan.Project)} as an image ({options.Configuration})...");
-            manifestPath = await JobProject.PublishGridAsync(plan.Project, options.Configuration, options.NoBuild, cancellationToken).ConfigureAwait(false);
-        }
-
+        string manifestPath = await PublishedManifestAsync(plan, cancellationToken).ConfigureAwait(false);
         var manifest = GridManifest.Read(manifestPath, ToolVersion);
         string image = await runtime.PrepareImageAsync(manifest, cancellationToken).ConfigureAwait(false);
         return new JobArtifact(manifest.Job.Assembly, manifestPath, image, runtime);
+    }
+
+    /// <summary>The grid.json --manifest names, or the one a publish of the job writes now.</summary>
+    private async Task<string> PublishedManifestAsync(Plan plan, CancellationToken cancellationToken)
+    {
+        var options = plan.Options;
+        if (options.Manifest is { } given)
+        {
+            return Path.GetFullPath(given, options.WorkingDirectory);
+        }
+
+        _context.Error.WriteLine($"Publishing {Path.GetFileNameWithoutExtension(plan.Project)} as an image ({options.Configuration})...");
+        return await JobProject.PublishGridAsync(plan.Project, options.Configuration, options.NoBuild, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The version of this tool, for the manifest's SDK-version check.</summary>
