@@ -24,6 +24,20 @@ public sealed class FaultInjectionTests
     }
 
     [Fact]
+    public async Task TaskFramesLostOnTheWayAreNoticedAndSentAgainUncharged()
+    {
+        var dropped = new ConcurrentDictionary<ulong, bool>();
+        var random = new Random(13);
+        var (statistics, results, launcher) = await RunAsync(1500, real => new FaultyLauncher(real, toWorker: m =>
+            m is TaskMessage t && Chance(random, 0.03) && dropped.TryAdd(t.Key, true) ? Fault.Drop : Fault.Pass));
+
+        Assert.InRange(launcher.Dropped, 20, 100);
+        AssertEveryTaskOnce(1500, statistics, results);
+        Assert.True(statistics.InfrastructureRetries >= launcher.Dropped, $"{statistics.InfrastructureRetries} requeued of {launcher.Dropped} dropped");
+        Assert.Equal(0, statistics.ApplicationRetries);
+    }
+
+    [Fact]
     public async Task DuplicatedResultsAreFenced()
     {
         var random = new Random(7);

@@ -19,8 +19,67 @@ public sealed partial class Scheduler
                     break;
                 case WorkerStatus.Ready or WorkerStatus.Draining:
                     CheckWorker(worker, now);
+                    if (worker.Status == WorkerStatus.Ready)
+                    {
+                        CheckSkipped(worker, now);
+                    }
+
                     break;
             }
+        }
+    }
+
+    /// <summary>How long an attempt passed over by its worker may stay unstarted before it counts as lost on the way.</summary>
+    public static readonly TimeSpan SkippedGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>Attempts a worker passed over and still has not started are withdrawn and sent elsewhere, uncharged.</summary>
+    private void CheckSkipped(WorkerSession worker, long now)
+    {
+        NoteOldestIfSlotFree(worker, now);
+        if (worker.Skipped is not { Count: > 0 } skipped)
+        {
+            return;
+        }
+
+        foreach (var (index, (attempt, since)) in skipped.ToArray())
+        {
+            bool waiting = _table.State[index] == TaskState.Leased && _table.Attempt[index] == attempt && _table.Worker[index] == worker.Index;
+            if (waiting && _time.GetElapsedTime(since, now) < SkippedGrace)
+            {
+                continue;
+            }
+
+            skipped.Remove(index);
+            if (waiting)
+            {
+                worker.InFlight.Remove(index);
+                worker.Send(new Cancel((ulong)index + 1, attempt, CancelReason.Withdrawn), now);
+                Statistics.InfrastructureRetries++;
+                Requeue(index, "withdrawn", worker, WorkerEnds.LostInTransit);
+            }
+        }
+
+        Fill(worker);
+    }
+
+    /// <summary>
+    /// The oldest attempt sent and not started, on a worker with a free slot for longer than the grace: a worker
+    /// starts what it holds as soon as a slot is free, so this one never arrived (the last one sent has no later
+    /// one to show it up).
+    /// </summary>
+    private void NoteOldestIfSlotFree(WorkerSession worker, long now)
+    {
+        var order = worker.SentOrder;
+        while (order.TryPeek(out var first) && !(_table.State[first.Index] == TaskState.Leased && _table.Attempt[first.Index] == first.Attempt && _table.Worker[first.Index] == worker.Index))
+        {
+            order.Dequeue();
+        }
+
+        if (order.TryPeek(out var oldest) && _time.GetElapsedTime(_table.DispatchedAt[oldest.Index], now) > SkippedGrace
+            && worker.InFlight.Count(i => _table.State[i] == TaskState.Running) < worker.Slots)
+        {
+            order.Dequeue();
+            (worker.Skipped ??= [])[oldest.Index] = (oldest.Attempt, now - (long)(SkippedGrace.TotalSeconds * _time.TimestampFrequency));
         }
     }
 

@@ -222,6 +222,7 @@ public sealed partial class Scheduler
 
         if (_table.State[index] == TaskState.Leased && _table.Attempt[index] == started.Attempt && _table.Worker[index] == worker.Index)
         {
+            NoteStart(worker, index);
             _table.State[index] = TaskState.Running;
             _table.StartedAt[index] = Now;
             Statistics.Running++;
@@ -249,6 +250,8 @@ public sealed partial class Scheduler
         long now = Now;
         if (_table.State[index] == TaskState.Leased)
         {
+            NoteStart(worker, index);
+
             // A worker may legally skip Started for a task it finished at once.
             _table.StartedAt[index] = now - (long)(result.RunMicroseconds * (_time.TimestampFrequency / 1e6));
         }
@@ -327,6 +330,7 @@ public sealed partial class Scheduler
             _table.StartedAt[index] = 0;
             _table.CancelSent[index] = false;
             worker.InFlight.Add(index);
+            worker.SentOrder.Enqueue((index, attempt));
             worker.Send(new TaskMessage((ulong)index + 1, attempt, timeout, _tasks.IdOf(index), _tasks.InputOf(index)), now);
         }
     }
@@ -365,6 +369,28 @@ public sealed partial class Scheduler
         else
         {
             _pending.Enqueue(index);
+        }
+    }
+
+    /// <summary>
+    /// A worker starts the attempts it holds in the order they were sent. Those sent before <paramref name="index"/>
+    /// that have not started were lost on the way (a transport that drops a frame and keeps the connection), or
+    /// are a moment behind on another slot: they are noted, and withdrawn and sent elsewhere if they have still not
+    /// started a little later (<see cref="CheckSkipped"/>). Amortized O(1): each sent attempt is dequeued once.
+    /// </summary>
+    private void NoteStart(WorkerSession worker, int index)
+    {
+        if (worker.Skipped is { } skipped && skipped.Remove(index))
+        {
+            return;
+        }
+
+        while (worker.SentOrder.TryDequeue(out var sent) && sent.Index != index)
+        {
+            if (_table.State[sent.Index] == TaskState.Leased && _table.Attempt[sent.Index] == sent.Attempt && _table.Worker[sent.Index] == worker.Index)
+            {
+                (worker.Skipped ??= [])[sent.Index] = (sent.Attempt, Now);
+            }
         }
     }
 

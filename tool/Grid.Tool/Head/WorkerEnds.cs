@@ -32,6 +32,9 @@ public static class WorkerEnds
     /// <summary>Its connection closed or broke with work outstanding (a worker that dialed in: no exit code to read).</summary>
     public const string Disconnected = "disconnected";
 
+    /// <summary>An attempt the worker never received (a later one started, this one did not): sent again elsewhere, uncharged.</summary>
+    public const string LostInTransit = "lost_in_transit";
+
     /// <summary>Killed by the head: another task on it ignored its timeout's cancellation, or it never said Hello.</summary>
     public const string KilledByHead = "killed_by_head";
 

@@ -55,6 +55,12 @@ internal sealed class WorkerSession
     /// <summary>Task numbers of the attempts this worker holds (leased or running).</summary>
     public HashSet<int> InFlight { get; } = [];
 
+    /// <summary>The attempts sent to it, in the order sent: a worker starts them in that order.</summary>
+    public Queue<(int Index, ushort Attempt)> SentOrder { get; } = new();
+
+    /// <summary>Attempts sent before one that started, yet not started themselves: lost on the way, or a moment behind.</summary>
+    public Dictionary<int, (ushort Attempt, long Since)>? Skipped { get; set; }
+
     public long LaunchedAt { get; }
 
     /// <summary>When it said Hello; 0 before.</summary>
