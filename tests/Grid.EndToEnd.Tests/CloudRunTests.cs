@@ -182,6 +182,37 @@ public sealed partial class CloudRunTests(PackedGrid grid, ContainerLab lab) : I
         await AssertNothingLeftAsync(job.Name, Path.Combine(job.Job, "grid-runs", runId));
     }
 
+    [Fact]
+    public async Task AHeadKilledWhileProvisioningLeavesNothingOnceDownHasRun()
+    {
+        var (job, publish, environment) = await PublishAsync("CloudOrphan", tasks: 200, ms: 1);
+        using (var head = System.Diagnostics.Process.Start(StartInfo(job.Job, environment, ["dotnet", "grid", "run", "--target", "aws", "--manifest", publish.ManifestPath,
+            "--tasks", "tasks.jsonl", "--workers", "3", "--advertise", $"127.0.0.1:{FreePort()}", "--run-id", "cloud-orphan"]))!)
+        {
+            // Killed as soon as its fleet has launched: groups, template, fleet and instances exist, nothing is torn down.
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            while ((await Aws("ec2", "describe-instances", "--filters", $"Name=tag:grid:job,Values={job.Name}"))["Reservations"]!.AsArray().Count == 0)
+            {
+                Assert.False(head.HasExited, "the head ended before it launched anything");
+                Assert.True(DateTime.UtcNow < deadline, "no instance was launched");
+                await Task.Delay(200);
+            }
+
+            head.Kill(entireProcessTree: true);
+            await head.WaitForExitAsync();
+        }
+
+        Assert.NotEmpty((await Aws("ec2", "describe-security-groups", "--filters", $"Name=tag:grid:job,Values={job.Name}"))["SecurityGroups"]!.AsArray());
+        var down = await Shell.RunAsync("dotnet", ["grid", "down", "--job", job.Name], job.Job, environment, TimeSpan.FromMinutes(5));
+        PackedGrid.Require(down, "dotnet grid down");
+        Assert.Contains("security groups", down.Out, StringComparison.Ordinal);
+        await AssertNothingLeftAsync(job.Name, runFolder: null);
+
+        var again = await Shell.RunAsync("dotnet", ["grid", "down", "--job", job.Name], job.Job, environment, TimeSpan.FromMinutes(5));
+        PackedGrid.Require(again, "dotnet grid down (again)");
+        Assert.Contains("nothing to delete", again.Out, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// SIGKILLs one running worker container of an instance not killed before; returns the instance. (This class's
     /// tests run one at a time, so the machines' worker containers are this run's.)
@@ -261,7 +292,7 @@ public sealed partial class CloudRunTests(PackedGrid grid, ContainerLab lab) : I
     }
 
     /// <summary>Nothing of the job is left running, as the AWS CLI sees it, and teardown reported no failure.</summary>
-    private async Task AssertNothingLeftAsync(string job, string runFolder)
+    private async Task AssertNothingLeftAsync(string job, string? runFolder)
     {
         var instances = await Aws("ec2", "describe-instances", "--filters", $"Name=tag:grid:job,Values={job}",
             "Name=instance-state-name,Values=pending,running,shutting-down,stopping,stopped");
@@ -274,8 +305,11 @@ public sealed partial class CloudRunTests(PackedGrid grid, ContainerLab lab) : I
         Assert.DoesNotContain(environments["computeEnvironments"]!.AsArray(), e => ((string)e!["computeEnvironmentName"]!).Contains(job.ToLowerInvariant(), StringComparison.Ordinal));
         var queues = await Aws("batch", "describe-job-queues");
         Assert.DoesNotContain(queues["jobQueues"]!.AsArray(), q => ((string)q!["jobQueueName"]!).Contains(job.ToLowerInvariant(), StringComparison.Ordinal));
-        var cloud = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "cloud.json")))!;
-        Assert.Empty(cloud["teardownFailures"]!.AsArray());
+        if (runFolder is not null)
+        {
+            var cloud = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "cloud.json")))!;
+            Assert.Empty(cloud["teardownFailures"]!.AsArray());
+        }
     }
 
     /// <summary>
