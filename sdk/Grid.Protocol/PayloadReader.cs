@@ -19,6 +19,9 @@ public ref struct PayloadReader
 
     public readonly int Remaining => _span.Length - _position;
 
+    /// <summary>How many bytes have been read.</summary>
+    public readonly int Position => _position;
+
     public byte ReadByte() => Take(1)[0];
 
     public ushort ReadUInt16() => BinaryPrimitives.ReadUInt16LittleEndian(Take(2));

@@ -34,7 +34,12 @@ public sealed record Result(ulong Key, uint Attempt, Outcome Outcome, ulong RunM
         writer.WriteUInt64(RunMicroseconds);
     }
 
-    public static Result Read(ReadOnlySpan<byte> payload)
+    public static Result Read(ReadOnlySpan<byte> payload) => Read(payload, owned: null);
+
+    /// <summary>Decodes a payload copied into an array of its own: the body is a slice of it, not a second copy.</summary>
+    public static Result ReadOwned(ReadOnlyMemory<byte> payload) => Read(payload.Span, payload);
+
+    private static Result Read(ReadOnlySpan<byte> payload, ReadOnlyMemory<byte>? owned)
     {
         var reader = new PayloadReader(payload, FrameKind.Result);
         var key = reader.ReadUInt64();
@@ -45,6 +50,8 @@ public sealed record Result(ulong Key, uint Attempt, Outcome Outcome, ulong RunM
             throw new ProtocolException(ProtocolErrors.Malformed, $"Result has unknown outcome {(byte)outcome}.");
         }
 
-        return new Result(key, attempt, outcome, reader.ReadUInt64(), reader.ReadRest());
+        var runMicroseconds = reader.ReadUInt64();
+        var body = owned is { } memory ? memory[reader.Position..] : reader.ReadRest();
+        return new Result(key, attempt, outcome, runMicroseconds, body);
     }
 }

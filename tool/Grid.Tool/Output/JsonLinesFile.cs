@@ -6,13 +6,19 @@ namespace Grid.Tool.Output;
 /// <summary>
 /// An append-only JSON Lines file. Each line is built in memory and appended to a buffered stream, so a run
 /// pays one write to the OS per batch of lines (at <see cref="Flush"/>), not one per line: Utf8JsonWriter's own
-/// Flush would flush the file under it every time.
+/// Flush would flush the file under it every time. A large value that is already JSON (a task's output) is not
+/// copied into the line: it goes from the message's body to the file.
 /// </summary>
 internal sealed class JsonLinesFile : IDisposable
 {
+    /// <summary>Values this long are written from where they are; shorter ones are copied into the line.</summary>
+    private const int SpliceBytes = 64 * 1024;
+
     private readonly FileStream _file;
     private readonly ArrayBufferWriter<byte> _line = new(1024);
     private readonly Utf8JsonWriter _json;
+    private ReadOnlyMemory<byte> _spliced;
+    private int _splicedAt = -1;
 
     public JsonLinesFile(string path)
     {
@@ -25,13 +31,43 @@ internal sealed class JsonLinesFile : IDisposable
     {
         _line.ResetWrittenCount();
         _json.Reset(_line);
+        _splicedAt = -1;
+        _spliced = default;
         return _json;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="value"/> as the line's next value, as it is: the caller has checked that it is one
+    /// whole JSON value. The line holds a one-byte stand-in for it, replaced by the value's bytes at <see cref="EndLine"/>.
+    /// </summary>
+    public void WriteRawValue(ReadOnlyMemory<byte> value)
+    {
+        if (value.Length < SpliceBytes || _splicedAt >= 0)
+        {
+            _json.WriteRawValue(value.Span, skipInputValidation: true);
+            return;
+        }
+
+        _json.Flush();
+        _splicedAt = _line.WrittenCount;
+        _spliced = value;
+        _json.WriteRawValue("0"u8, skipInputValidation: true);
     }
 
     public void EndLine()
     {
         _json.Flush();
-        _file.Write(_line.WrittenSpan);
+        var line = _line.WrittenSpan;
+        if (_splicedAt >= 0)
+        {
+            _file.Write(line[.._splicedAt]);
+            _file.Write(_spliced.Span);
+            line = line[(_splicedAt + 1)..];
+            _splicedAt = -1;
+            _spliced = default;
+        }
+
+        _file.Write(line);
         _file.WriteByte((byte)'\n');
     }
 

@@ -41,11 +41,11 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         json.WriteString("status", task.Status.ToStatus());
         if (task.Status == TaskState.Succeeded)
         {
-            WriteBody(json, "output", task.Body);
+            WriteBody(json, "output", task.Body, _results);
         }
         else
         {
-            WriteBody(json, "error", task.Body);
+            WriteBody(json, "error", task.Body, _results);
         }
 
         json.WriteNumber("attempts", task.Attempts);
@@ -73,7 +73,7 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         json.WriteBoolean("final", attempt.Final);
         json.WriteString("worker", attempt.Worker);
         json.WriteString("at", attempt.At.UtcDateTime);
-        WriteBody(json, "error", attempt.Error);
+        WriteBody(json, "error", attempt.Error, _errors);
         json.WriteEndObject();
         _errors.EndLine();
     }
@@ -217,7 +217,7 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
     }
 
     /// <summary>Bodies are JSON by contract; a worker that sends something else gets it kept as a string, not a broken line.</summary>
-    private static void WriteBody(Utf8JsonWriter json, string name, ReadOnlyMemory<byte> body)
+    private static void WriteBody(Utf8JsonWriter json, string name, ReadOnlyMemory<byte> body, JsonLinesFile file)
     {
         json.WritePropertyName(name);
         if (body.IsEmpty)
@@ -233,7 +233,7 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
             reader.Skip();
             if (!reader.Read())
             {
-                json.WriteRawValue(body.Span, skipInputValidation: true);
+                file.WriteRawValue(body);
                 return;
             }
         }
