@@ -30,6 +30,7 @@ internal static class ImageCommands
         image.Refresh();
         FigureFile.Write(args.String("out"), Figure.FromRuns("publish_incremental_s", "s", runs) with
         {
+            Target = Target.AtMost(3),
             Reference = new Reference(null, "environment.md: the SDK's own incremental archive publish, 1.3–1.5 s"),
             Method = "wall seconds of `dotnet publish -c Release -p:PublishGrid=true` of the bench job over the loopback registry's base image, after one publish that built the image, nothing changed in between",
             Details = new JsonObject
