@@ -184,7 +184,8 @@ public sealed class CloudLab : IAsyncLifetime, IDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port nobody listens on (now).</summary>
+    public static int FreePort()
     {
         using var socket = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         socket.Start();

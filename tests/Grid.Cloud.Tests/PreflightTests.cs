@@ -74,12 +74,7 @@ public sealed class PreflightTests : IClassFixture<CloudLab>, IDisposable
     public async Task AnUnreachableRegistryIsGrid7006BeforeAnythingIsCreated()
     {
         // A cloud whose ECR login names a registry nobody listens on.
-        int closed;
-        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            closed = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        int closed = CloudLab.FreePort();
 
         await using var cloud = await CloudInABox.CloudInABox.StartAsync(_lab.Options with { RegistryEndpoint = $"http://127.0.0.1:{closed}" });
         string path = CloudLab.WriteManifest(_directory);

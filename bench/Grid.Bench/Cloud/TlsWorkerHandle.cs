@@ -20,7 +20,7 @@ internal sealed class TlsWorkerHandle : IWorkerHandle
         _socket = socket;
         _tls = tls;
         Location = socket.RemoteEndPoint?.ToString() ?? "tls";
-        Input = new SendSide(tls);
+        Input = new SendOnlyStream(tls);
         Output = new ReceiveSide(this, tls);
     }
 
@@ -45,38 +45,6 @@ internal sealed class TlsWorkerHandle : IWorkerHandle
     }
 
     private void Ended(string how) => _exited.TrySetResult(new WorkerExit(0, how));
-
-    /// <summary>Frames to the worker. Closing it leaves the connection to the receive side and <see cref="Kill"/>.</summary>
-    private sealed class SendSide(SslStream tls) : Stream
-    {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => tls.Write(buffer, offset, count);
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-            tls.WriteAsync(buffer, cancellationToken);
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            tls.WriteAsync(buffer, offset, count, cancellationToken);
-
-        public override void Flush() => tls.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => tls.FlushAsync(cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-    }
 
     /// <summary>Frames from the worker; its end is the worker's exit.</summary>
     private sealed class ReceiveSide(TlsWorkerHandle owner, SslStream tls) : Stream

@@ -29,7 +29,7 @@ public sealed class RemoteWorkerHandle : IWorkerHandle
         Hello = hello;
         string remote = socket.RemoteEndPoint?.ToString() ?? "unknown address";
         Location = $"{remote} ({(hello.WorkerName.Length > 0 ? hello.WorkerName + ", " : "")}pid {hello.ProcessId})";
-        Input = new SendSide(tls);
+        Input = new SendOnlyStream(tls);
         Output = new ReceiveSide(this, helloFrame);
         _peek = PeekAsync();
     }
@@ -80,38 +80,6 @@ public sealed class RemoteWorkerHandle : IWorkerHandle
             Ended($"connection broken: {e.Message}");
             throw;
         }
-    }
-
-    /// <summary>Frames to the worker. Closing it only flushes: the connection stays open for the worker's last results.</summary>
-    private sealed class SendSide(SslStream tls) : Stream
-    {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => tls.Write(buffer, offset, count);
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-            tls.WriteAsync(buffer, cancellationToken);
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            tls.WriteAsync(buffer, offset, count, cancellationToken);
-
-        public override void Flush() => tls.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => tls.FlushAsync(cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>Frames from the worker: the Hello already read, the byte of the pending read, then the connection. Its end is the worker's exit.</summary>

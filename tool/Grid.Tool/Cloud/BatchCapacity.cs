@@ -21,26 +21,10 @@ public sealed class BatchCapacity(AwsClients aws, CloudJob job, TimeProvider tim
 
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
-    private int Vcpus => Math.Max(1, (int)Math.Ceiling(job.Cpu));
-
     public IReadOnlyList<LaunchedWorker> Launched => _launched.Snapshot();
 
     public string Describe(int workers) =>
         $"{workers} AWS Batch {(job.Spot ? "spot" : "on-demand")} worker{(workers == 1 ? "" : "s")} ({string.Join(", ", job.InstanceTypes)}) in {job.Region}";
-
-    public IReadOnlyList<PlannedResource> Plan()
-    {
-        var names = job.Names;
-        return
-        [
-            new("security group", names.WorkerSecurityGroup, $"workers' group in {job.VpcId}: no inbound rules"),
-            new("security group", names.HeadSecurityGroup, "head's group: TCP to the head's port from the workers' group only"),
-            new("compute environment", names.ComputeEnvironment, $"managed {(job.Spot ? "SPOT, SPOT_PRICE_CAPACITY_OPTIMIZED" : "EC2")}, 0–{job.Workers * Vcpus} vCPUs over {string.Join(", ", job.InstanceTypes)}; instance role {job.InstanceProfile ?? "ecsInstanceRole"}"),
-            new("job queue", names.JobQueue, $"on {names.ComputeEnvironment}"),
-            new("job definition", names.JobDefinition, $"{job.Image}; {Vcpus} vCPU, {job.MemoryMiB} MiB"),
-            new("array job", names.RunName, $"{job.Workers} workers"),
-        ];
-    }
 
     public async Task PrepareAsync(CancellationToken cancellationToken)
     {
@@ -48,7 +32,7 @@ public sealed class BatchCapacity(AwsClients aws, CloudJob job, TimeProvider tim
         var groups = await SecurityGroups.PrepareAsync(aws.Ec2, job, log, cancellationToken).ConfigureAwait(false);
         var tags = names.TagMap;
         await AlreadyThereIsFine(() => aws.Batch.CreateComputeEnvironmentAsync(new CreateComputeEnvironmentRequest(
-            names.ComputeEnvironment, job.Workers * Vcpus, job.InstanceTypes, job.SubnetIds, [groups.Workers],
+            names.ComputeEnvironment, job.Workers * job.Vcpus, job.InstanceTypes, job.SubnetIds, [groups.Workers],
             job.InstanceProfile ?? "ecsInstanceRole", tags), cancellationToken)).ConfigureAwait(false);
         await WaitValidAsync("compute environment", names.ComputeEnvironment, async () =>
         {
@@ -64,7 +48,7 @@ public sealed class BatchCapacity(AwsClients aws, CloudJob job, TimeProvider tim
         }, cancellationToken).ConfigureAwait(false);
 
         var definition = await aws.Batch.RegisterJobDefinitionAsync(new RegisterJobDefinitionRequest(
-            names.JobDefinition, job.Image, Vcpus, job.MemoryMiB, WorkerCommand.Arguments(job), WorkerCommand.Environment(job),
+            names.JobDefinition, job.Image, job.Vcpus, job.MemoryMiB, WorkerCommand.Arguments(job), WorkerCommand.Environment(job),
             JobRoleArn: null, AttemptDurationSeconds: null, tags), cancellationToken).ConfigureAwait(false);
         _definitionArn = definition.JobDefinitionArn;
         log($"created compute environment, job queue and job definition {names.JobDefinition}:{definition.Revision}");

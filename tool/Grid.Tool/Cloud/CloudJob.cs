@@ -58,6 +58,9 @@ public sealed record CloudJob
 
     public int MemoryMiB { get; init; } = 2048;
 
+    /// <summary>Whole vCPUs a worker needs (Batch sizes containers and environments in them).</summary>
+    public int Vcpus => Math.Max(1, (int)Math.Ceiling(Cpu));
+
     /// <summary>The instance profile whose role pulls the image (EC2) or the container hosts' profile (Batch).</summary>
     public string? InstanceProfile { get; init; }
 

@@ -270,7 +270,7 @@ public sealed class CloudSession : IAsyncDisposable
             Generation = job.Generation,
             Advertise = job.Dial?.Endpoint,
             HeadPort = _pool?.Endpoint.Port ?? 0,
-            Resources = _capacity?.Plan() ?? [],
+            Resources = _capacity is null ? [] : CloudPlan.Resources(job),
             Launched = [.. Previous?.Launched ?? [], .. _capacity?.Launched ?? []],
             Pushed = _push,
             StartedAt = _started,
@@ -289,8 +289,6 @@ internal sealed class RecordedCapacity(ICloudCapacity inner, Action launched) : 
     public IReadOnlyList<LaunchedWorker> Launched => inner.Launched;
 
     public string Describe(int workers) => inner.Describe(workers);
-
-    public IReadOnlyList<PlannedResource> Plan() => inner.Plan();
 
     public Task PrepareAsync(CancellationToken cancellationToken) => inner.PrepareAsync(cancellationToken);
 

@@ -153,46 +153,19 @@ public sealed class CloudTeardown(AwsClients aws, TimeProvider time, Action<stri
                     report.Count("Batch jobs");
                 }
             }
-
-            if (queue.State != "DISABLED")
-            {
-                await Tolerate(() => batch.UpdateJobQueueAsync(queue.JobQueueName, "DISABLED", cancellationToken), report, $"job queue {queue.JobQueueName}").ConfigureAwait(false);
-            }
         }
 
-        await WaitForBatchAsync(async () => (await batch.DescribeJobQueuesAsync(queues.Select(q => q.JobQueueName).ToList(), cancellationToken).ConfigureAwait(false))
-            .All(q => q.Status is "VALID" or "INVALID" or "DELETED" && q.State == "DISABLED"), queues.Count, "job queues to disable", report, cancellationToken).ConfigureAwait(false);
-        foreach (var queue in queues)
-        {
-            if (await Tolerate(() => batch.DeleteJobQueueAsync(queue.JobQueueName, cancellationToken), report, $"job queue {queue.JobQueueName}").ConfigureAwait(false))
-            {
-                report.Count("job queues");
-            }
-        }
+        await RetireAsync("job queue", [.. queues.Select(q => new BatchObjectState(q.JobQueueName, q.State, q.Status))],
+            async names => [.. (await batch.DescribeJobQueuesAsync(names, cancellationToken).ConfigureAwait(false)).Select(q => new BatchObjectState(q.JobQueueName, q.State, q.Status))],
+            name => batch.UpdateJobQueueAsync(name, "DISABLED", cancellationToken), name => batch.DeleteJobQueueAsync(name, cancellationToken), report, cancellationToken).ConfigureAwait(false);
 
-        await WaitForBatchAsync(async () => !(await batch.DescribeJobQueuesAsync(queues.Select(q => q.JobQueueName).ToList(), cancellationToken).ConfigureAwait(false))
-            .Any(q => q.Status != "DELETED"), queues.Count, "job queues to be deleted", report, cancellationToken).ConfigureAwait(false);
-
+        // Deleting an environment terminates its container hosts: waiting for it means "nothing left" is nothing running.
         var environments = (await batch.DescribeComputeEnvironmentsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
-            .Where(e => Ours(e.ComputeEnvironmentName, e.Tags) && e.Status != "DELETED").ToList();
-        foreach (var environment in environments.Where(e => e.State != "DISABLED"))
-        {
-            await Tolerate(() => batch.UpdateComputeEnvironmentAsync(environment.ComputeEnvironmentName, "DISABLED", cancellationToken: cancellationToken), report, $"compute environment {environment.ComputeEnvironmentName}").ConfigureAwait(false);
-        }
-
-        await WaitForBatchAsync(async () => (await batch.DescribeComputeEnvironmentsAsync(environments.Select(e => e.ComputeEnvironmentName).ToList(), cancellationToken).ConfigureAwait(false))
-            .All(e => e.Status is "VALID" or "INVALID" or "DELETED" && e.State == "DISABLED"), environments.Count, "compute environments to disable", report, cancellationToken).ConfigureAwait(false);
-        foreach (var environment in environments)
-        {
-            if (await Tolerate(() => batch.DeleteComputeEnvironmentAsync(environment.ComputeEnvironmentName, cancellationToken), report, $"compute environment {environment.ComputeEnvironmentName}").ConfigureAwait(false))
-            {
-                report.Count("compute environments");
-            }
-        }
-
-        // Deleting an environment terminates its container hosts: wait, so that "nothing left" means nothing runs.
-        await WaitForBatchAsync(async () => !(await batch.DescribeComputeEnvironmentsAsync(environments.Select(e => e.ComputeEnvironmentName).ToList(), cancellationToken).ConfigureAwait(false))
-            .Any(e => e.Status != "DELETED"), environments.Count, "compute environments to be deleted", report, cancellationToken).ConfigureAwait(false);
+            .Where(e => Ours(e.ComputeEnvironmentName, e.Tags) && e.Status != "DELETED")
+            .Select(e => new BatchObjectState(e.ComputeEnvironmentName, e.State, e.Status)).ToList();
+        await RetireAsync("compute environment", environments,
+            async names => [.. (await batch.DescribeComputeEnvironmentsAsync(names, cancellationToken).ConfigureAwait(false)).Select(e => new BatchObjectState(e.ComputeEnvironmentName, e.State, e.Status))],
+            name => batch.UpdateComputeEnvironmentAsync(name, "DISABLED", cancellationToken: cancellationToken), name => batch.DeleteComputeEnvironmentAsync(name, cancellationToken), report, cancellationToken).ConfigureAwait(false);
 
         foreach (var definition in await batch.DescribeJobDefinitionsAsync(status: "ACTIVE", cancellationToken: cancellationToken).ConfigureAwait(false))
         {
@@ -204,8 +177,41 @@ public sealed class CloudTeardown(AwsClients aws, TimeProvider time, Action<stri
         }
     }
 
-    private Task WaitForBatchAsync(Func<Task<bool>> done, int count, string what, TeardownReport report, CancellationToken cancellationToken) =>
-        count == 0 ? Task.CompletedTask : WaitForAsync(done, what, report, cancellationToken);
+    /// <summary>A job queue's or compute environment's name, state (ENABLED, DISABLED) and status (CREATING, VALID, DELETING...).</summary>
+    private sealed record BatchObjectState(string Name, string? State, string? Status);
+
+    /// <summary>
+    /// Batch's way to delete a queue or an environment: disable it, wait until it is disabled (its status settled),
+    /// delete it, and wait until it is gone.
+    /// </summary>
+    private async Task RetireAsync(
+        string kind, IReadOnlyList<BatchObjectState> objects, Func<IReadOnlyList<string>, Task<List<BatchObjectState>>> describe,
+        Func<string, Task> disable, Func<string, Task> delete, TeardownReport report, CancellationToken cancellationToken)
+    {
+        if (objects.Count == 0)
+        {
+            return;
+        }
+
+        var names = objects.Select(o => o.Name).ToList();
+        foreach (var enabled in objects.Where(o => o.State != "DISABLED"))
+        {
+            await Tolerate(() => disable(enabled.Name), report, $"{kind} {enabled.Name}").ConfigureAwait(false);
+        }
+
+        await WaitForAsync(async () => (await describe(names).ConfigureAwait(false)).All(o => o.Status is "VALID" or "INVALID" or "DELETED" && o.State == "DISABLED"),
+            $"{kind}s to disable", report, cancellationToken).ConfigureAwait(false);
+        foreach (string name in names)
+        {
+            if (await Tolerate(() => delete(name), report, $"{kind} {name}").ConfigureAwait(false))
+            {
+                report.Count($"{kind}s");
+            }
+        }
+
+        await WaitForAsync(async () => (await describe(names).ConfigureAwait(false)).All(o => o.Status == "DELETED"),
+            $"{kind}s to be deleted", report, cancellationToken).ConfigureAwait(false);
+    }
 
     private async Task WaitForAsync(Func<Task<bool>> done, string what, TeardownReport report, CancellationToken cancellationToken)
     {

@@ -26,21 +26,6 @@ public sealed class Ec2FleetCapacity(AwsClients aws, CloudJob job, TimeProvider 
     public string Describe(int workers) =>
         $"{workers} EC2 {(job.Spot ? "spot" : "on-demand")} worker{(workers == 1 ? "" : "s")} ({string.Join(", ", job.InstanceTypes)}) in {job.Region}";
 
-    public IReadOnlyList<PlannedResource> Plan()
-    {
-        var names = job.Names;
-        return
-        [
-            new("security group", names.WorkerSecurityGroup, $"workers' group in {job.VpcId}: no inbound rules"),
-            new("security group", names.HeadSecurityGroup, "head's group: TCP to the head's port from the workers' group only"),
-            new("launch template", names.LaunchTemplate, $"{job.MachineImage}; IMDSv2 required; shutdown terminates; instance profile {job.InstanceProfile ?? "(none)"}"),
-            new("fleet", $"{names.RunName} (instant)", $"{job.Workers} × {(job.Spot ? "spot" : "on-demand")}, price-capacity-optimized over {job.InstanceTypes.Count} types × {job.SubnetIds.Count} subnets"
-                + (job.Spot && job.OnDemandFallback ? "; on-demand for what spot refuses" : "")
-                + (job.MaxSpotPrice is { } max ? $"; at most ${max}/h" : "")),
-            new("instances", $"{job.Workers} × {string.Join(" | ", job.InstanceTypes)}", $"tagged {CloudNames.JobTag}={names.Job}, {CloudNames.RunTag}={names.RunId}"),
-        ];
-    }
-
     public async Task PrepareAsync(CancellationToken cancellationToken)
     {
         var groups = await SecurityGroups.PrepareAsync(aws.Ec2, job, log, cancellationToken).ConfigureAwait(false);

@@ -17,9 +17,6 @@ public sealed record LaunchedWorker(string Id, string? InstanceType, string? Sub
 /// </summary>
 public interface ICloudCapacity : IWorkerCapacity
 {
-    /// <summary>Every resource the run will create, in order, before any is created (the dry run prints these).</summary>
-    IReadOnlyList<PlannedResource> Plan();
-
     /// <summary>Creates the shared resources (security groups, launch template; Batch environment, queue, definition).</summary>
     Task PrepareAsync(CancellationToken cancellationToken);
 

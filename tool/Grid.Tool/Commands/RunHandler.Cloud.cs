@@ -66,7 +66,7 @@ public sealed partial class RunHandler
             output.WriteLine($"    ECR repository       {manifest.Image.Repository} (scan on push, untagged images expire after {CloudSession.UntaggedImageDays} days)");
         }
 
-        foreach (var resource in CloudSession.Create(null!, job, _context.Time, _ => { }).Plan())
+        foreach (var resource in CloudPlan.Resources(job))
         {
             output.WriteLine($"    {resource.Kind,-20} {resource.Name}: {resource.Detail}");
         }

@@ -70,7 +70,7 @@ public sealed partial class RunHandler
         var progress = ProgressDisplay.For(_context.Error, _context.Time, _context.ErrorIsTerminal);
         using var recorder = new RunRecorder(plan.Folder, progress.Notice);
         await using var session = job.Cloud is { } check
-            ? new CloudSession(AwsClientsFor(check.Job.Region), check with { Job = check.Job with { SlotsPerWorker = slots } }, job.GridManifest!, options2.Cloud, plan.Folder,
+            ? new CloudSession(AwsClientsFor(check.Job.Region), check, job.GridManifest!, options2.Cloud, plan.Folder,
                 options.Resume is not null && File.Exists(plan.Folder.CloudJson) ? CloudRecord.Read(plan.Folder.CloudJson) : null, _context.Time, progress.Notice)
             : null;
         if (session is not null)

@@ -75,11 +75,24 @@ public sealed partial class Scheduler
             order.Dequeue();
         }
 
-        if (order.TryPeek(out var oldest) && _time.GetElapsedTime(_table.DispatchedAt[oldest.Index], now) > SkippedGrace
-            && worker.InFlight.Count(i => _table.State[i] == TaskState.Running) < worker.Slots)
+        // A worker busy with long tasks keeps an old one waiting on purpose: its slots are counted once per grace, not every tick.
+        if (!order.TryPeek(out var oldest) || now < worker.NextFreeSlotCheck || _time.GetElapsedTime(_table.DispatchedAt[oldest.Index], now) <= SkippedGrace)
+        {
+            return;
+        }
+
+        long grace = (long)(SkippedGrace.TotalSeconds * _time.TimestampFrequency);
+        worker.NextFreeSlotCheck = now + grace;
+        int running = 0;
+        foreach (int index in worker.InFlight)
+        {
+            running += _table.State[index] == TaskState.Running ? 1 : 0;
+        }
+
+        if (running < worker.Slots)
         {
             order.Dequeue();
-            (worker.Skipped ??= [])[oldest.Index] = (oldest.Attempt, now - (long)(SkippedGrace.TotalSeconds * _time.TimestampFrequency));
+            (worker.Skipped ??= [])[oldest.Index] = (oldest.Attempt, now - grace);
         }
     }
 

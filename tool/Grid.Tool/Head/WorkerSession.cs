@@ -61,6 +61,9 @@ internal sealed class WorkerSession
     /// <summary>Attempts sent before one that started, yet not started themselves: lost on the way, or a moment behind.</summary>
     public Dictionary<int, (ushort Attempt, long Since)>? Skipped { get; set; }
 
+    /// <summary>When the head may next count its running attempts to see whether a slot is free.</summary>
+    public long NextFreeSlotCheck { get; set; }
+
     public long LaunchedAt { get; }
 
     /// <summary>When it said Hello; 0 before.</summary>
