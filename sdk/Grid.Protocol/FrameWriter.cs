@@ -12,22 +12,48 @@ public static class FrameWriter
     {
         int fields = message.FieldsSize;
         var tail = message.Tail;
-        long payload = (long)fields + tail.Length;
+        message.WriteFields(Begin(output, message.Kind, fields, tail.Length));
+        End(output, fields, tail.Span);
+    }
+
+    /// <summary>
+    /// Appends a Task frame from its parts, with no message made: the head's dispatch path, once per attempt. The
+    /// same bytes as <see cref="Write"/> of a <see cref="Messages.TaskMessage"/> with that id.
+    /// </summary>
+    public static void WriteTask(IBufferWriter<byte> output, ulong key, uint attempt, uint timeoutMilliseconds, ReadOnlySpan<byte> taskIdUtf8, ReadOnlySpan<byte> input)
+    {
+        int fields = 8 + 4 + 4 + 2 + taskIdUtf8.Length;
+        var writer = new PayloadWriter(Begin(output, FrameKind.Task, fields, input.Length));
+        writer.WriteUInt64(key);
+        writer.WriteUInt32(attempt);
+        writer.WriteUInt32(timeoutMilliseconds);
+        writer.WriteUtf8(taskIdUtf8);
+        End(output, fields, input);
+    }
+
+    /// <summary>Checks the payload's size, writes the header and returns the span for the fields.</summary>
+    private static Span<byte> Begin(IBufferWriter<byte> output, FrameKind kind, int fields, int tailLength)
+    {
+        long payload = (long)fields + tailLength;
         if (payload > Protocol.MaxPayloadBytes)
         {
             throw new ArgumentException(
-                $"{ProtocolErrors.Oversize}: a {message.Kind} frame of {payload} bytes is over the {Protocol.MaxPayloadBytes}-byte limit.",
-                nameof(message));
+                $"{ProtocolErrors.Oversize}: a {kind} frame of {payload} bytes is over the {Protocol.MaxPayloadBytes}-byte limit.",
+                nameof(tailLength));
         }
 
         var span = output.GetSpan(Protocol.HeaderBytes + fields);
         BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)payload);
-        span[4] = (byte)message.Kind;
-        message.WriteFields(span.Slice(Protocol.HeaderBytes, fields));
+        span[4] = (byte)kind;
+        return span.Slice(Protocol.HeaderBytes, fields);
+    }
+
+    private static void End(IBufferWriter<byte> output, int fields, ReadOnlySpan<byte> tail)
+    {
         output.Advance(Protocol.HeaderBytes + fields);
         if (!tail.IsEmpty)
         {
-            output.Write(tail.Span);
+            output.Write(tail);
         }
     }
 

@@ -49,6 +49,14 @@ public ref struct PayloadWriter
         _position += 2 + length;
     }
 
+    /// <summary>A string already in UTF-8: the same bytes as <see cref="WriteString"/> of its text.</summary>
+    public void WriteUtf8(ReadOnlySpan<byte> value)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(_span[_position..], checked((ushort)value.Length));
+        value.CopyTo(_span[(_position + 2)..]);
+        _position += 2 + value.Length;
+    }
+
     public void WriteBytes(ReadOnlySpan<byte> value)
     {
         value.CopyTo(_span[_position..]);

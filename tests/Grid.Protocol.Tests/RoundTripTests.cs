@@ -39,6 +39,27 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public void TaskFramesWrittenFromTheirPartsAreTheBytesOfTheMessage()
+    {
+        TaskMessage[] tasks =
+        [
+            new(0, 0, 0, "", ReadOnlyMemory<byte>.Empty),
+            new(ulong.MaxValue, uint.MaxValue, uint.MaxValue, Unicode, Encoding.UTF8.GetBytes("{\"tile\":\"" + Unicode + "\"}")),
+            new(1, 1, 30_000, LongestTaskId, new byte[] { 0, 0xFF, 0 }),
+        ];
+        foreach (var task in tasks)
+        {
+            var parts = new System.Buffers.ArrayBufferWriter<byte>();
+            FrameWriter.WriteTask(parts, task.Key, task.Attempt, task.TimeoutMilliseconds, Encoding.UTF8.GetBytes(task.TaskId), task.Input.Span);
+            Assert.Equal(FrameWriter.ToArray(task), parts.WrittenSpan.ToArray());
+        }
+
+        var tooBig = new byte[Protocol.MaxPayloadBytes];
+        var error = Assert.Throws<ArgumentException>(() => FrameWriter.WriteTask(new System.Buffers.ArrayBufferWriter<byte>(), 1, 1, 0, "t"u8, tooBig));
+        Assert.StartsWith(ProtocolErrors.Oversize, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TaskRoundTripsWithATailThatFillsTheFrameToTheLimit()
     {
         var task = new TaskMessage(ulong.MaxValue, 2, 0, "big", ReadOnlyMemory<byte>.Empty);

@@ -20,8 +20,11 @@ public sealed record Ack(IReadOnlyList<(ulong Key, uint Attempt)> Results) : IMe
     {
         var writer = new PayloadWriter(destination);
         writer.WriteUInt32((uint)Results.Count);
-        foreach (var (key, attempt) in Results)
+
+        // By index: a foreach over the interface would box an enumerator per frame.
+        for (int i = 0; i < Results.Count; i++)
         {
+            var (key, attempt) = Results[i];
             writer.WriteUInt64(key);
             writer.WriteUInt32(attempt);
         }

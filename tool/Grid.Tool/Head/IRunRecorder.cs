@@ -2,9 +2,9 @@ using Grid.Protocol.Messages;
 
 namespace Grid.Tool.Head;
 
-/// <summary>A task's end, committed once: the line results.jsonl gets.</summary>
+/// <summary>A task's end, committed once: the line results.jsonl gets. A struct: one is made per task, on the head's hot path.</summary>
 /// <param name="Body">The output JSON (succeeded) or the error object JSON (otherwise).</param>
-public sealed record CommittedTask(
+public readonly record struct CommittedTask(
     int Index,
     string Id,
     TaskState Status,
@@ -31,7 +31,7 @@ public sealed record WorkerRecord(string Id, string Location, int Slots, DateTim
 public interface IRunRecorder
 {
     /// <summary>Writes the task's one result. Called exactly once per task.</summary>
-    void Commit(CommittedTask task);
+    void Commit(in CommittedTask task);
 
     void AttemptFailed(FailedAttempt attempt);
 

@@ -9,6 +9,7 @@ public sealed partial class Scheduler
     private void OnTick()
     {
         long now = Now;
+        double? meanRun = _timedResults > 0 ? (double)Statistics.BusyMicroseconds / _timedResults : null;
         foreach (var worker in _workers.ToArray())
         {
             switch (worker.Status)
@@ -22,10 +23,25 @@ public sealed partial class Scheduler
                     if (worker.Status == WorkerStatus.Ready)
                     {
                         CheckSkipped(worker, now);
+                        Resize(worker, meanRun);
                     }
 
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// The default prefetch follows the run's mean task time (<see cref="SchedulerOptions.CapacityFor"/>): a worker
+    /// whose capacity grew is topped up at once; one whose capacity shrank gets no more until it is under it.
+    /// </summary>
+    private void Resize(WorkerSession worker, double? meanRun)
+    {
+        int capacity = _options.CapacityFor(worker.Slots, meanRun);
+        if (capacity != worker.Capacity)
+        {
+            worker.Capacity = capacity;
+            Fill(worker);
         }
     }
 
@@ -118,7 +134,8 @@ public sealed partial class Scheduler
             return;
         }
 
-        foreach (int index in worker.InFlight.ToArray())
+        // No copy of the set: the one change to it below ends the walk.
+        foreach (int index in worker.InFlight)
         {
             if (_table.State[index] != TaskState.Running)
             {
@@ -128,13 +145,7 @@ public sealed partial class Scheduler
             var elapsed = _time.GetElapsedTime(_table.StartedAt[index], now);
             if (elapsed >= timeout + _options.CancelGrace)
             {
-                // The handler ignored its cancellation: only killing the worker frees the slot. Its other
-                // tasks are not to blame and go back uncharged.
-                _recorder.Notice($"task '{_tasks.IdOf(index)}' ignored cancellation for {_options.CancelGrace.TotalSeconds:0.#} s after its timeout: {worker.Id} is killed");
-                worker.InFlight.Remove(index);
-                ChargeApplicationFailure(index, worker, TaskState.TimedOut, TimeoutError(index), elapsed.TotalMilliseconds, now);
-                KillWorker(worker, $"task '{_tasks.IdOf(index)}' did not stop within the grace period after its timeout");
-                CloseWorker(worker, blameRunningTasks: false, exit: null, WorkerEnds.KilledByHead);
+                KillForIgnoredCancel(worker, index, elapsed, now);
                 return;
             }
 
@@ -144,6 +155,19 @@ public sealed partial class Scheduler
                 worker.Send(new Cancel((ulong)index + 1, _table.Attempt[index], CancelReason.Timeout), now);
             }
         }
+    }
+
+    /// <summary>
+    /// The handler ignored its cancellation: only killing the worker frees the slot. Its other tasks are not to
+    /// blame and go back uncharged.
+    /// </summary>
+    private void KillForIgnoredCancel(WorkerSession worker, int index, TimeSpan elapsed, long now)
+    {
+        _recorder.Notice($"task '{_tasks.IdOf(index)}' ignored cancellation for {_options.CancelGrace.TotalSeconds:0.#} s after its timeout: {worker.Id} is killed");
+        worker.InFlight.Remove(index);
+        ChargeApplicationFailure(index, worker, TaskState.TimedOut, TimeoutError(index), elapsed.TotalMilliseconds, now);
+        KillWorker(worker, $"task '{_tasks.IdOf(index)}' did not stop within the grace period after its timeout");
+        CloseWorker(worker, blameRunningTasks: false, exit: null, WorkerEnds.KilledByHead);
     }
 
     private void KillWorker(WorkerSession worker, string reason)

@@ -17,7 +17,7 @@ public sealed partial class Scheduler
 
     private void StartWorker()
     {
-        var worker = new WorkerSession(_workers.Count, $"w{++_nextWorkerNumber}", Now);
+        var worker = new WorkerSession(_workers.Count, $"w{++_nextWorkerNumber}", Now, _toFlush);
         _workers.Add(worker);
         Statistics.WorkersStarted++;
         _background.Add(Task.Run(async () =>
@@ -67,12 +67,15 @@ public sealed partial class Scheduler
         ProtocolException? error = null;
         try
         {
+            int last = 16;
             while (true)
             {
-                var batch = new List<IMessage>();
+                // Sized as the last batch was, so a worker's steady batches are not grown element by element.
+                var batch = new List<IMessage>(last);
                 bool more = await reader.ReadBatchAsync(batch.Add).ConfigureAwait(false);
                 if (batch.Count > 0)
                 {
+                    last = batch.Count;
                     _events.Writer.TryWrite(new WorkerMessages(worker, batch));
                 }
 

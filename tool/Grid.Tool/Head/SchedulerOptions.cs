@@ -33,8 +33,22 @@ public sealed record SchedulerOptions
     /// <summary>A worker that has not said Hello this long after launch is killed.</summary>
     public TimeSpan WorkerStartTimeout { get; init; } = DefaultWorkerStartTimeout;
 
-    /// <summary>Tasks sent to a worker beyond its slots, so a slot never waits on a round trip; null picks by slots.</summary>
+    /// <summary>
+    /// Tasks sent to a worker beyond its slots, so a slot never waits on a round trip. Null (the default) lets the
+    /// head choose: max(2 × slots, 16), raised for short tasks to about <see cref="PrefetchHorizon"/> of work per
+    /// slot at the run's mean task time, up to <see cref="MaxAutoPrefetch"/>.
+    /// </summary>
     public int? Prefetch { get; init; }
+
+    /// <summary>
+    /// The work the default prefetch queues per slot when tasks are short: it covers a round trip to a worker in
+    /// another machine and the head's own batching, so a worker of short tasks never idles waiting for the next
+    /// one, and the head sends (and hears) many tasks per write instead of one.
+    /// </summary>
+    public static readonly TimeSpan PrefetchHorizon = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The most the default prefetch rises to, whatever the task time (a worker that dies returns at most this, uncharged).</summary>
+    public const int MaxAutoPrefetch = 256;
 
     /// <summary>Workers in a row that die before saying Hello abort the run (GRID6011).</summary>
     public int MaxConsecutiveStartFailures { get; init; } = 5;
@@ -48,6 +62,25 @@ public sealed record SchedulerOptions
     /// <summary>How long to wait for workers to exit after Shutdown before killing them.</summary>
     public TimeSpan ShutdownGrace { get; init; } = DefaultShutdownGrace;
 
-    /// <summary>Tasks in flight on a worker with <paramref name="slots"/> slots.</summary>
-    public int CapacityFor(int slots) => slots + (Prefetch ?? Math.Max(2 * slots, 16));
+    /// <summary>
+    /// Tasks in flight on a worker with <paramref name="slots"/> slots, given the run's mean task time so far
+    /// (null before any result).
+    /// </summary>
+    public int CapacityFor(int slots, double? meanRunMicroseconds = null)
+    {
+        if (Prefetch is { } fixedPrefetch)
+        {
+            return slots + fixedPrefetch;
+        }
+
+        int floor = Math.Max(2 * slots, 16);
+        if (meanRunMicroseconds is not { } mean)
+        {
+            return slots + floor;
+        }
+
+        // A task reported as taking no time at all is counted as 1 µs, so the division is finite.
+        double byTime = slots * PrefetchHorizon.TotalMicroseconds / Math.Max(mean, 1);
+        return slots + Math.Max(floor, (int)Math.Min(MaxAutoPrefetch, byTime));
+    }
 }

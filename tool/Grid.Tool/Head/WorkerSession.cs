@@ -30,9 +30,13 @@ internal enum WorkerStatus
 internal sealed class WorkerSession
 {
     private readonly Pipe _outbound = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
+    private readonly List<WorkerSession> _toFlush;
+    private bool _listed;
 
-    public WorkerSession(int index, string id, long launchedAt)
+    /// <param name="toFlush">The loop's list of workers with frames or acknowledgements to send at the end of the batch: this one adds itself once.</param>
+    public WorkerSession(int index, string id, long launchedAt, List<WorkerSession> toFlush)
     {
+        _toFlush = toFlush;
         Index = index;
         Id = id;
         LaunchedAt = launchedAt;
@@ -86,10 +90,34 @@ internal sealed class WorkerSession
     public PipeWriter Writer => _outbound.Writer;
 
     /// <summary>Results received in this batch, acknowledged once the journal is flushed.</summary>
-    public List<(ulong Key, uint Attempt)> PendingAcks { get; } = [];
+    private List<(ulong Key, uint Attempt)> PendingAcks { get; } = [];
+
+    /// <summary>A result to acknowledge at the end of the batch, once the journal holds it.</summary>
+    public void Acknowledge(ulong key, uint attempt)
+    {
+        PendingAcks.Add((key, attempt));
+        ListForFlush();
+    }
+
+    /// <summary>The end of the loop's batch: acknowledgements, then everything queued, to the pump.</summary>
+    public void EndBatch(long now)
+    {
+        SendAcks(now);
+        Flush();
+        _listed = false;
+    }
+
+    private void ListForFlush()
+    {
+        if (!_listed)
+        {
+            _listed = true;
+            _toFlush.Add(this);
+        }
+    }
 
     /// <summary>Queues Ack frames for the results received since the last call.</summary>
-    public void SendAcks(long now)
+    private void SendAcks(long now)
     {
         if (PendingAcks.Count == 0 || Status == WorkerStatus.Closed)
         {
@@ -120,6 +148,16 @@ internal sealed class WorkerSession
         FrameWriter.Write(_outbound.Writer, message);
         LastSent = now;
         Dirty = true;
+        ListForFlush();
+    }
+
+    /// <summary>Queues a Task frame, made from its parts (<see cref="FrameWriter.WriteTask"/>).</summary>
+    public void SendTask(ulong key, uint attempt, uint timeoutMilliseconds, ReadOnlySpan<byte> taskIdUtf8, ReadOnlySpan<byte> input, long now)
+    {
+        FrameWriter.WriteTask(_outbound.Writer, key, attempt, timeoutMilliseconds, taskIdUtf8, input);
+        LastSent = now;
+        Dirty = true;
+        ListForFlush();
     }
 
     /// <summary>Copies queued frames to the worker until the outbound pipe is completed.</summary>

@@ -17,6 +17,7 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
     private readonly JsonLinesFile _attempts;
     private readonly JsonLinesFile _workers;
     private readonly TaskLogs _logs;
+    private readonly LineValues _values = new();
     private readonly Dictionary<string, StreamWriter> _workerLogs = new(StringComparer.Ordinal);
     private readonly Action<string> _onEvent;
 
@@ -32,31 +33,23 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         _logs = new TaskLogs(folder);
     }
 
-    public void Commit(CommittedTask task)
+    public void Commit(in CommittedTask task)
     {
         string? log = _logs.Complete(task.Index);
         var json = _results.BeginLine();
         json.WriteStartObject();
-        json.WriteString("id", task.Id);
-        json.WriteString("status", task.Status.ToStatus());
-        if (task.Status == TaskState.Succeeded)
-        {
-            WriteBody(json, "output", task.Body, _results);
-        }
-        else
-        {
-            WriteBody(json, "error", task.Body, _results);
-        }
-
-        json.WriteNumber("attempts", task.Attempts);
-        json.WriteString("worker", task.Worker);
-        json.WriteString("dispatched", task.Dispatched.UtcDateTime);
-        json.WriteString("started", task.Started.UtcDateTime);
-        json.WriteString("ended", task.Ended.UtcDateTime);
-        json.WriteNumber("durationMs", Math.Round(task.RunMilliseconds, 3));
+        json.WriteString(ResultNames.Id, task.Id);
+        json.WriteString(ResultNames.Status, ResultNames.StatusOf(task.Status));
+        WriteBody(json, task.Status == TaskState.Succeeded ? ResultNames.Output : ResultNames.Error, task.Body, _results);
+        json.WriteNumber(ResultNames.Attempts, task.Attempts);
+        json.WriteString(ResultNames.Worker, task.Worker);
+        _values.WriteTime(json, ResultNames.Dispatched, task.Dispatched.UtcDateTime);
+        _values.WriteTime(json, ResultNames.Started, task.Started.UtcDateTime);
+        _values.WriteTime(json, ResultNames.Ended, task.Ended.UtcDateTime);
+        LineValues.WriteMilliseconds(json, ResultNames.DurationMs, task.RunMilliseconds);
         if (log is not null)
         {
-            json.WriteString("log", Path.GetRelativePath(_folder.Path, log));
+            json.WriteString(ResultNames.Log, Path.GetRelativePath(_folder.Path, log));
         }
 
         json.WriteEndObject();
@@ -73,7 +66,7 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         json.WriteBoolean("final", attempt.Final);
         json.WriteString("worker", attempt.Worker);
         json.WriteString("at", attempt.At.UtcDateTime);
-        WriteBody(json, "error", attempt.Error, _errors);
+        WriteBody(json, ResultNames.Error, attempt.Error, _errors);
         json.WriteEndObject();
         _errors.EndLine();
     }
@@ -217,7 +210,7 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
     }
 
     /// <summary>Bodies are JSON by contract; a worker that sends something else gets it kept as a string, not a broken line.</summary>
-    private static void WriteBody(Utf8JsonWriter json, string name, ReadOnlyMemory<byte> body, JsonLinesFile file)
+    private static void WriteBody(Utf8JsonWriter json, JsonEncodedText name, ReadOnlyMemory<byte> body, JsonLinesFile file)
     {
         json.WritePropertyName(name);
         if (body.IsEmpty)
@@ -242,5 +235,25 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         }
 
         json.WriteStringValue(Encoding.UTF8.GetString(body.Span));
+    }
+
+    /// <summary>results.jsonl's names and status words, encoded once rather than on every line.</summary>
+    private static class ResultNames
+    {
+        public static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
+        public static readonly JsonEncodedText Status = JsonEncodedText.Encode("status");
+        public static readonly JsonEncodedText Output = JsonEncodedText.Encode("output");
+        public static readonly JsonEncodedText Error = JsonEncodedText.Encode("error");
+        public static readonly JsonEncodedText Attempts = JsonEncodedText.Encode("attempts");
+        public static readonly JsonEncodedText Worker = JsonEncodedText.Encode("worker");
+        public static readonly JsonEncodedText Dispatched = JsonEncodedText.Encode("dispatched");
+        public static readonly JsonEncodedText Started = JsonEncodedText.Encode("started");
+        public static readonly JsonEncodedText Ended = JsonEncodedText.Encode("ended");
+        public static readonly JsonEncodedText DurationMs = JsonEncodedText.Encode("durationMs");
+        public static readonly JsonEncodedText Log = JsonEncodedText.Encode("log");
+
+        private static readonly JsonEncodedText[] Statuses = Enum.GetValues<TaskState>().Select(s => JsonEncodedText.Encode(s.ToStatus())).ToArray();
+
+        public static JsonEncodedText StatusOf(TaskState state) => Statuses[(int)state];
     }
 }

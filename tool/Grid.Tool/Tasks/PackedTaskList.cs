@@ -35,5 +35,17 @@ public sealed class PackedTaskList : TaskList
             : Encoding.UTF8.GetString(_buffer, _slices[at + 2], _slices[at + 3]);
     }
 
+    public override ReadOnlySpan<byte> IdUtf8Of(int index, Span<byte> scratch)
+    {
+        int at = index * 4;
+        if (_slices[at + 3] >= 0)
+        {
+            return _buffer.AsSpan(_slices[at + 2], _slices[at + 3]);
+        }
+
+        _slices[at + 2].TryFormat(scratch, out int written, provider: CultureInfo.InvariantCulture);
+        return scratch[..written];
+    }
+
     public override ReadOnlyMemory<byte> InputOf(int index) => _buffer.AsMemory(_slices[index * 4], _slices[(index * 4) + 1]);
 }

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Grid.Tool.Tasks;
 
 /// <summary>
@@ -17,6 +19,9 @@ public abstract class TaskList
 
     /// <summary>The input bytes of task <paramref name="index"/>.</summary>
     public abstract ReadOnlyMemory<byte> InputOf(int index);
+
+    /// <summary>The task's id as UTF-8, in <paramref name="scratch"/> (at least 16 bytes) or where it already is.</summary>
+    public virtual ReadOnlySpan<byte> IdUtf8Of(int index, Span<byte> scratch) => Encoding.UTF8.GetBytes(IdOf(index));
 }
 
 /// <summary>Tasks held in memory: ids and input slices of the buffer they were read from.</summary>
