@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 
 namespace Grid.Protocol;
@@ -12,8 +13,9 @@ public sealed class FrameReader
         _reader = reader;
     }
 
-    public FrameReader(Stream stream)
-        : this(PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024)))
+    /// <param name="bufferBytes">How much one read of <paramref name="stream"/> may return.</param>
+    public FrameReader(Stream stream, int bufferBytes = 64 * 1024)
+        : this(PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: bufferBytes, minimumReadSize: Math.Min(16 * 1024, bufferBytes / 4))))
     {
     }
 
@@ -56,6 +58,55 @@ public sealed class FrameReader
             if (decoded > 0)
             {
                 return true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits for bytes, then copies every whole frame received into one pooled buffer, headers checked and payloads
+    /// not decoded. Null at a clean end of stream (between frames). The caller disposes the batch.
+    /// </summary>
+    /// <exception cref="ProtocolException">A frame's header broke the protocol, or the stream ended inside a frame (GRID6003).</exception>
+    public async ValueTask<FrameBatch?> ReadFramesAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var read = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = read.Buffer;
+            int count = 0;
+            try
+            {
+                while (FrameDecoder.TryReadFrame(ref buffer, out _, out _))
+                {
+                    count++;
+                }
+            }
+            catch (ProtocolException)
+            {
+                _reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                throw;
+            }
+
+            if (count > 0)
+            {
+                var frames = read.Buffer.Slice(0, buffer.Start);
+                int length = checked((int)frames.Length);
+                var pooled = ArrayPool<byte>.Shared.Rent(length);
+                frames.CopyTo(pooled);
+                _reader.AdvanceTo(buffer.Start, buffer.End);
+                return new FrameBatch(pooled, length, count);
+            }
+
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+            if (read.IsCompleted)
+            {
+                if (!buffer.IsEmpty)
+                {
+                    throw new ProtocolException(ProtocolErrors.Truncated,
+                        $"the stream ended inside a frame ({buffer.Length} bytes of an incomplete frame).");
+                }
+
+                return null;
             }
         }
     }

@@ -30,6 +30,8 @@ internal sealed class TlsWorkerHandle : IWorkerHandle
 
     public string Location { get; }
 
+    public int ReadBufferBytes => RemoteWorkerHandle.TlsReadBytes;
+
     public Task<WorkerExit> Exited => _exited.Task;
 
     public void Kill()

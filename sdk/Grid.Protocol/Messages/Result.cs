@@ -34,12 +34,27 @@ public sealed record Result(ulong Key, uint Attempt, Outcome Outcome, ulong RunM
         writer.WriteUInt64(RunMicroseconds);
     }
 
-    public static Result Read(ReadOnlySpan<byte> payload) => Read(payload, owned: null);
+    public static Result Read(ReadOnlySpan<byte> payload)
+    {
+        var (key, attempt, outcome, runMicroseconds, bodyAt) = ReadHead(payload);
+        return new Result(key, attempt, outcome, runMicroseconds, payload[bodyAt..].ToArray());
+    }
 
     /// <summary>Decodes a payload copied into an array of its own: the body is a slice of it, not a second copy.</summary>
-    public static Result ReadOwned(ReadOnlyMemory<byte> payload) => Read(payload.Span, payload);
+    public static Result ReadOwned(ReadOnlyMemory<byte> payload)
+    {
+        var fields = ReadFields(payload);
+        return new Result(fields.Key, fields.Attempt, fields.Outcome, fields.RunMicroseconds, fields.Body);
+    }
 
-    private static Result Read(ReadOnlySpan<byte> payload, ReadOnlyMemory<byte>? owned)
+    /// <summary>The fields alone, the body a slice of <paramref name="payload"/>, with no message made: the head's path, once per attempt.</summary>
+    public static ResultFields ReadFields(ReadOnlyMemory<byte> payload)
+    {
+        var (key, attempt, outcome, runMicroseconds, bodyAt) = ReadHead(payload.Span);
+        return new ResultFields(key, attempt, outcome, runMicroseconds, payload[bodyAt..]);
+    }
+
+    private static (ulong Key, uint Attempt, Outcome Outcome, ulong RunMicroseconds, int BodyAt) ReadHead(ReadOnlySpan<byte> payload)
     {
         var reader = new PayloadReader(payload, FrameKind.Result);
         var key = reader.ReadUInt64();
@@ -51,7 +66,9 @@ public sealed record Result(ulong Key, uint Attempt, Outcome Outcome, ulong RunM
         }
 
         var runMicroseconds = reader.ReadUInt64();
-        var body = owned is { } memory ? memory[reader.Position..] : reader.ReadRest();
-        return new Result(key, attempt, outcome, runMicroseconds, body);
+        return (key, attempt, outcome, runMicroseconds, reader.Position);
     }
 }
+
+/// <summary>A Result's fields, read in place (<see cref="Result.ReadFields"/>): the body is valid as long as the buffer it points into.</summary>
+public readonly record struct ResultFields(ulong Key, uint Attempt, Outcome Outcome, ulong RunMicroseconds, ReadOnlyMemory<byte> Body);

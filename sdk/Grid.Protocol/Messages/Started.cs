@@ -18,9 +18,16 @@ public sealed record Started(ulong Key, uint Attempt) : IMessage
 
     public static Started Read(ReadOnlySpan<byte> payload)
     {
+        var (key, attempt) = ReadFields(payload);
+        return new Started(key, attempt);
+    }
+
+    /// <summary>The fields alone, with no message made: the head's path, once per attempt.</summary>
+    public static (ulong Key, uint Attempt) ReadFields(ReadOnlySpan<byte> payload)
+    {
         var reader = new PayloadReader(payload, FrameKind.Started);
-        var started = new Started(reader.ReadUInt64(), reader.ReadUInt32());
+        var fields = (reader.ReadUInt64(), reader.ReadUInt32());
         reader.End();
-        return started;
+        return fields;
     }
 }

@@ -33,6 +33,13 @@ public interface IWorkerHandle : IAsyncDisposable
 
     /// <summary>Stops the worker at once (SIGKILL or equivalent). Safe to call more than once.</summary>
     void Kill();
+
+    /// <summary>
+    /// The buffer the head reads <see cref="Output"/> into. A pipe fills as much as it is given, so 64 KiB by default;
+    /// a TLS stream returns at most one record (16 KiB) a read, and a thousand such workers each holding a 64 KiB
+    /// buffer for a pending read would be 64 MiB of the head's memory for nothing.
+    /// </summary>
+    int ReadBufferBytes => 64 * 1024;
 }
 
 /// <summary>How a worker ended: an exit code, and the signal when one killed it.</summary>

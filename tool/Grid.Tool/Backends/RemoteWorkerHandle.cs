@@ -44,6 +44,11 @@ public sealed class RemoteWorkerHandle : IWorkerHandle
     /// <summary>The worker's address, name and process id: <c>10.0.3.7:51234 (ip-10-0-3-7, pid 4242)</c>.</summary>
     public string Location { get; }
 
+    /// <summary>A TLS read returns at most one record: 16 KiB of plaintext.</summary>
+    public const int TlsReadBytes = 16 * 1024;
+
+    public int ReadBufferBytes => TlsReadBytes;
+
     public Task<WorkerExit> Exited => _exited.Task;
 
     /// <summary>True once the connection is known to have ended.</summary>

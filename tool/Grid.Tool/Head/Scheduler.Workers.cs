@@ -60,28 +60,18 @@ public sealed partial class Scheduler
         _background.Add(ReadLoopAsync(worker, handle));
     }
 
-    /// <summary>Decodes a worker's frames and posts them in batches; reports how its output ended and how it exited.</summary>
+    /// <summary>Cuts a worker's frames and posts them a read at a time; reports how its output ended and how it exited.</summary>
     private async Task ReadLoopAsync(WorkerSession worker, IWorkerHandle handle)
     {
-        var reader = new FrameReader(handle.Output);
+        var reader = new FrameReader(handle.Output, handle.ReadBufferBytes);
         ProtocolException? error = null;
         try
         {
-            int last = 16;
-            while (true)
+            while (await reader.ReadFramesAsync().ConfigureAwait(false) is { } frames)
             {
-                // Sized as the last batch was, so a worker's steady batches are not grown element by element.
-                var batch = new List<IMessage>(last);
-                bool more = await reader.ReadBatchAsync(batch.Add).ConfigureAwait(false);
-                if (batch.Count > 0)
+                if (!_events.Writer.TryWrite(new WorkerFrames(worker, frames)))
                 {
-                    last = batch.Count;
-                    _events.Writer.TryWrite(new WorkerMessages(worker, batch));
-                }
-
-                if (!more)
-                {
-                    break;
+                    frames.Dispose();
                 }
             }
         }

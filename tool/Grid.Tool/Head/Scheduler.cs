@@ -29,6 +29,8 @@ public sealed partial class Scheduler
     private readonly SchedulerOptions _options;
     private readonly TimeProvider _time;
     private readonly Channel<SchedulerEvent> _events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true });
+
+
     private readonly Queue<int> _pending;
     private readonly Queue<int> _retries = new();
     private readonly List<WorkerSession> _workers = [];
@@ -137,6 +139,7 @@ public sealed partial class Scheduler
         finally
         {
             Statistics.EndedAt = _time.GetUtcNow();
+
             await StopWorkersAsync().ConfigureAwait(false);
             _recorder.Flush();
         }
@@ -161,8 +164,8 @@ public sealed partial class Scheduler
     {
         switch (e)
         {
-            case WorkerMessages m:
-                OnMessages(m.Worker, m.Messages);
+            case WorkerFrames m:
+                OnFrames(m.Worker, m.Frames);
                 break;
             case WorkerEnded ended:
                 OnWorkerEnded(ended.Worker, ended.Error, ended.Exit);
@@ -176,67 +179,88 @@ public sealed partial class Scheduler
         }
     }
 
-    private void OnMessages(WorkerSession worker, List<IMessage> messages)
+    /// <summary>
+    /// One read's frames from a worker, in order. Started and Result, nearly all of them, are read in place from the
+    /// batch's pooled buffer (a result's body is written to the journal before the buffer goes back); the rest are
+    /// decoded into messages. A payload that breaks the protocol drops the worker, as a bad header does in its reader.
+    /// </summary>
+    private void OnFrames(WorkerSession worker, FrameBatch frames)
     {
+        using var _ = frames;
         if (worker.Status == WorkerStatus.Closed)
         {
             // Frames that were in the pipe when the worker was dropped: its attempts were already requeued.
-            foreach (var message in messages)
+            foreach (var frame in frames)
             {
-                if (message is Result)
-                {
-                    Statistics.FencedResults++;
-                }
+                Statistics.FencedResults += frame.Kind == FrameKind.Result ? 1 : 0;
             }
 
             return;
         }
 
         worker.LastHeard = _eventTime;
-        foreach (var message in messages)
+        try
         {
-            if (worker.Status == WorkerStatus.Closed)
+            foreach (var frame in frames)
             {
-                return;
-            }
+                if (worker.Status == WorkerStatus.Closed)
+                {
+                    return;
+                }
 
-            switch (message)
-            {
-                case Result result:
-                    OnResult(worker, result);
-                    break;
-                case Started started:
-                    OnStarted(worker, started);
-                    break;
-                case Log log:
-                    OnLog(worker, log);
-                    break;
-                case Heartbeat:
-                    break;
-                case Hello hello:
-                    OnHello(worker, hello);
-                    break;
-                case Drain drain:
-                    OnDrain(worker, drain);
-                    break;
-                case Goodbye goodbye:
-                    _recorder.WorkerLog(worker.Id, $"said goodbye: {goodbye.Code}: {goodbye.Message}");
-                    break;
-                default:
-                    DropForProtocolError(worker, new ProtocolException(ProtocolErrors.Unexpected, $"a worker may not send {message.Kind} frames."));
-                    break;
+                switch (frame.Kind)
+                {
+                    case FrameKind.Result:
+                        OnResult(worker, Result.ReadFields(frame.Payload));
+                        break;
+                    case FrameKind.Started:
+                        var (key, attempt) = Started.ReadFields(frame.Payload.Span);
+                        OnStarted(worker, key, attempt);
+                        break;
+                    default:
+                        OnMessage(worker, FrameDecoder.Decode(frame.Kind, frame.Payload.Span));
+                        break;
+                }
             }
+        }
+        catch (ProtocolException e)
+        {
+            DropForProtocolError(worker, e);
         }
     }
 
-    private void OnStarted(WorkerSession worker, Started started)
+    private void OnMessage(WorkerSession worker, IMessage message)
     {
-        if (!TryTaskOf(worker, started.Key, out int index))
+        switch (message)
+        {
+            case Log log:
+                OnLog(worker, log);
+                break;
+            case Heartbeat:
+                break;
+            case Hello hello:
+                OnHello(worker, hello);
+                break;
+            case Drain drain:
+                OnDrain(worker, drain);
+                break;
+            case Goodbye goodbye:
+                _recorder.WorkerLog(worker.Id, $"said goodbye: {goodbye.Code}: {goodbye.Message}");
+                break;
+            default:
+                DropForProtocolError(worker, new ProtocolException(ProtocolErrors.Unexpected, $"a worker may not send {message.Kind} frames."));
+                break;
+        }
+    }
+
+    private void OnStarted(WorkerSession worker, ulong key, uint attempt)
+    {
+        if (!TryTaskOf(worker, key, out int index))
         {
             return;
         }
 
-        if (_table.State[index] == TaskState.Leased && _table.Attempt[index] == started.Attempt && _table.Worker[index] == worker.Index)
+        if (_table.State[index] == TaskState.Leased && _table.Attempt[index] == attempt && _table.Worker[index] == worker.Index)
         {
             NoteStart(worker, index);
             _table.State[index] = TaskState.Running;
@@ -245,7 +269,7 @@ public sealed partial class Scheduler
         }
     }
 
-    private void OnResult(WorkerSession worker, Result result)
+    private void OnResult(WorkerSession worker, in ResultFields result)
     {
         if (!TryTaskOf(worker, result.Key, out int index))
         {
@@ -296,7 +320,12 @@ public sealed partial class Scheduler
                 break;
         }
 
-        Fill(worker);
+        // Topped up at its low-water mark rather than one task per result: with half its prefetch still queued no
+        // slot waits, and the tasks go out (and come back) many to a write.
+        if (worker.InFlight.Count <= worker.Slots + ((worker.Capacity - worker.Slots) / 2))
+        {
+            Fill(worker);
+        }
     }
 
     private void OnLog(WorkerSession worker, Log log)

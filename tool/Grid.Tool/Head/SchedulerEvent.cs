@@ -9,8 +9,8 @@ internal abstract record SchedulerEvent;
 /// <summary>The backend started a worker (or failed to).</summary>
 internal sealed record WorkerLaunched(WorkerSession Worker, IWorkerHandle? Handle, Exception? Error) : SchedulerEvent;
 
-/// <summary>Frames a worker sent, decoded, in order.</summary>
-internal sealed record WorkerMessages(WorkerSession Worker, List<IMessage> Messages) : SchedulerEvent;
+/// <summary>Frames a worker sent, in order: one read's whole frames, in a pooled buffer the loop hands back.</summary>
+internal sealed record WorkerFrames(WorkerSession Worker, FrameBatch Frames) : SchedulerEvent;
 
 /// <summary>A worker's output ended: cleanly, or with a protocol error. <paramref name="Exit"/> says how the process ended.</summary>
 internal sealed record WorkerEnded(WorkerSession Worker, ProtocolException? Error, WorkerExit? Exit) : SchedulerEvent;
