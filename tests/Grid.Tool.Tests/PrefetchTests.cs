@@ -79,7 +79,7 @@ public sealed class PrefetchTests
     [Fact]
     public void TheDefaultPrefetchCoversItsHorizonPerSlotBetweenItsFloorAndCap()
     {
-        var options = new SchedulerOptions { RunId = "r" };
+        var options = new SchedulerOptions { RunId = "r", Workers = 2 };
         Assert.Equal(2 + 16, options.CapacityFor(2));
         Assert.Equal(2 + 16, options.CapacityFor(2, 10_000));
         Assert.Equal(2 + 40, options.CapacityFor(2, 500));
@@ -87,6 +87,11 @@ public sealed class PrefetchTests
         Assert.Equal(64 + 128, options.CapacityFor(64, 1_000_000));
         Assert.Equal(64 + SchedulerOptions.MaxAutoPrefetch, options.CapacityFor(64, 1_000));
         Assert.Equal(2 + 3, (options with { Prefetch = 3 }).CapacityFor(2, 1));
+
+        // A thousand workers share the fleet's budget: 65 each beyond their slots, not 256.
+        var fleet = options with { Workers = 1000 };
+        Assert.Equal(2 + (SchedulerOptions.FleetPrefetchBudget / 1000), fleet.CapacityFor(2, 1));
+        Assert.Equal(2 + 16, fleet.CapacityFor(2, 10_000));
     }
 
     /// <summary>

@@ -36,7 +36,8 @@ public sealed record SchedulerOptions
     /// <summary>
     /// Tasks sent to a worker beyond its slots, so a slot never waits on a round trip. Null (the default) lets the
     /// head choose: max(2 × slots, 16), raised for short tasks to about <see cref="PrefetchHorizon"/> of work per
-    /// slot at the run's mean task time, up to <see cref="MaxAutoPrefetch"/>.
+    /// slot at the run's mean task time, up to <see cref="MaxAutoPrefetch"/> and the worker's share of
+    /// <see cref="FleetPrefetchBudget"/>.
     /// </summary>
     public int? Prefetch { get; init; }
 
@@ -49,6 +50,13 @@ public sealed record SchedulerOptions
 
     /// <summary>The most the default prefetch rises to, whatever the task time (a worker that dies returns at most this, uncharged).</summary>
     public const int MaxAutoPrefetch = 256;
+
+    /// <summary>
+    /// Attempts the default prefetch lets the whole fleet hold beyond its slots: the head keeps state and buffers for
+    /// each one in flight, so a thousand workers get about 64 each rather than 256, and the head's memory stays flat
+    /// in the size of the fleet.
+    /// </summary>
+    public const int FleetPrefetchBudget = 64 * 1024;
 
     /// <summary>Workers in a row that die before saying Hello abort the run (GRID6011).</summary>
     public int MaxConsecutiveStartFailures { get; init; } = 5;
@@ -81,6 +89,7 @@ public sealed record SchedulerOptions
 
         // A task reported as taking no time at all is counted as 1 µs, so the division is finite.
         double byTime = slots * PrefetchHorizon.TotalMicroseconds / Math.Max(mean, 1);
-        return slots + Math.Max(floor, (int)Math.Min(MaxAutoPrefetch, byTime));
+        int cap = Math.Min(MaxAutoPrefetch, FleetPrefetchBudget / Math.Max(1, Workers));
+        return slots + Math.Max(floor, (int)Math.Min(cap, byTime));
     }
 }

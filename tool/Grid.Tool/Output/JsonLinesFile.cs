@@ -36,6 +36,30 @@ internal sealed class JsonLinesFile : IDisposable
         return _json;
     }
 
+    /// <summary>The next line's bytes, for a line written by hand; call <see cref="EndLine"/> when it is written.</summary>
+    public ArrayBufferWriter<byte> BeginRawLine()
+    {
+        BeginLine();
+        return _line;
+    }
+
+    /// <summary>
+    /// Appends <paramref name="value"/> to a line begun with <see cref="BeginRawLine"/>, as it is: the caller has
+    /// checked that it is one whole JSON value. A large one is spliced in at <see cref="EndLine"/>, as in <see cref="WriteRawValue"/>.
+    /// </summary>
+    public void AppendRawValue(ReadOnlyMemory<byte> value)
+    {
+        if (value.Length < SpliceBytes || _splicedAt >= 0)
+        {
+            _line.Write(value.Span);
+            return;
+        }
+
+        _splicedAt = _line.WrittenCount;
+        _spliced = value;
+        _line.Write("0"u8);
+    }
+
     /// <summary>
     /// Writes <paramref name="value"/> as the line's next value, as it is: the caller has checked that it is one
     /// whole JSON value. The line holds a one-byte stand-in for it, replaced by the value's bytes at <see cref="EndLine"/>.
