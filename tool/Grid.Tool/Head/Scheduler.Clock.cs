@@ -19,6 +19,8 @@ public sealed partial class Scheduler
                     CountStartFailure(worker, "no Hello in time");
                     break;
                 case WorkerStatus.Ready or WorkerStatus.Draining:
+                    // Acknowledgements held back for want of other frames to go with go now: at most a tick late.
+                    worker.SendAcks(now);
                     CheckWorker(worker, now);
                     if (worker.Status == WorkerStatus.Ready)
                     {

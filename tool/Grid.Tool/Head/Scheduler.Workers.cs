@@ -335,6 +335,8 @@ public sealed partial class Scheduler
             RecordWorkerEnd(worker, Statistics.AbortReason is null ? "finished" : "stopped: the run was aborted");
             if (worker.Status is WorkerStatus.Ready or WorkerStatus.Draining)
             {
+                // Its last results are in the journal: it may forget them and exit at once.
+                worker.SendAcks(Now);
                 worker.Send(Shutdown.Instance, Now);
             }
 

@@ -140,6 +140,8 @@ public sealed partial class Scheduler
         {
             Statistics.EndedAt = _time.GetUtcNow();
 
+            // Written before the workers are told to stop, with their last acknowledgements.
+            _recorder.Flush();
             await StopWorkersAsync().ConfigureAwait(false);
             _recorder.Flush();
         }

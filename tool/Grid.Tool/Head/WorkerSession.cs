@@ -99,13 +99,25 @@ internal sealed class WorkerSession
         ListForFlush();
     }
 
-    /// <summary>The end of the loop's batch: acknowledgements, then everything queued, to the pump.</summary>
+    /// <summary>
+    /// The end of the loop's batch: everything queued goes to the pump, acknowledgements with it. Acknowledgements
+    /// alone wait for the next frames this worker is sent, or for the clock (<see cref="SendAcks"/> on every tick):
+    /// a worker re-sends a result only after <see cref="Grid.Protocol.Protocol.ResultResendInterval"/>, and a write
+    /// saved per batch is a TLS record and a send saved on the cloud path.
+    /// </summary>
     public void EndBatch(long now)
     {
-        SendAcks(now);
+        if (Dirty || PendingAcks.Count >= EagerAcks)
+        {
+            SendAcks(now);
+        }
+
         Flush();
         _listed = false;
     }
+
+    /// <summary>Acknowledgements held back no longer than this many: what the worker keeps until they come.</summary>
+    private const int EagerAcks = 1024;
 
     private void ListForFlush()
     {
@@ -116,8 +128,8 @@ internal sealed class WorkerSession
         }
     }
 
-    /// <summary>Queues Ack frames for the results received since the last call.</summary>
-    private void SendAcks(long now)
+    /// <summary>Queues Ack frames for the results received since the last call (and lists the worker for the batch's flush).</summary>
+    public void SendAcks(long now)
     {
         if (PendingAcks.Count == 0 || Status == WorkerStatus.Closed)
         {
