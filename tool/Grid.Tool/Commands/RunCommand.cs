@@ -18,7 +18,7 @@ public static class RunCommand
         var maxAttempts = new Option<int>("--max-attempts") { Description = "Attempts a task gets when its handler fails or times out.", DefaultValueFactory = _ => 3 };
         var timeout = new Option<string?>("--timeout") { Description = "Per-attempt time limit, e.g. 30s, 5m, 1h (default: none)." };
         var grace = new Option<string?>("--cancel-grace") { Description = "After a timeout, how long a handler has to stop before its worker is killed (default: 10s)." };
-        var prefetch = new Option<int?>("--prefetch") { Description = "Tasks queued on a worker beyond its slots (default: max(2 × slots, 16))." };
+        var prefetch = new Option<int?>("--prefetch") { Description = "Tasks queued on a worker beyond its slots (default: max(2 × slots, 16), raised for short tasks to about 10 ms of work per slot, at most 256 and a share of 65,536 across the workers)." };
         var configuration = new Option<string>("--configuration", "-c") { Description = "Build configuration of the job.", DefaultValueFactory = _ => "Release" };
         var noBuild = new Option<bool>("--no-build") { Description = "Do not build the job first." };
         var container = new Option<bool>("--container") { Description = "Run the workers as containers of the job's published image (podman or docker), publishing it first." };
