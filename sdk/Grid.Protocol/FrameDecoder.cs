@@ -77,15 +77,6 @@ public static class FrameDecoder
             return Decode(kind, payload.FirstSpan);
         }
 
-        if (kind == FrameKind.Result)
-        {
-            // A large output spans many receive segments: it is copied once, into the array its message keeps
-            // (not zeroed first: every byte of it is overwritten by the copy).
-            var owned = GC.AllocateUninitializedArray<byte>((int)payload.Length);
-            payload.CopyTo(owned);
-            return Result.ReadOwned(owned);
-        }
-
         var rented = ArrayPool<byte>.Shared.Rent((int)payload.Length);
         try
         {

@@ -46,11 +46,7 @@ public sealed class FrameReader
 
             if (read.IsCompleted)
             {
-                if (!buffer.IsEmpty)
-                {
-                    throw new ProtocolException(ProtocolErrors.Truncated,
-                        $"the stream ended inside a frame ({buffer.Length} bytes of an incomplete frame).");
-                }
+                ThrowIfInsideAFrame(buffer);
 
                 return decoded > 0;
             }
@@ -100,11 +96,7 @@ public sealed class FrameReader
             _reader.AdvanceTo(buffer.Start, buffer.End);
             if (read.IsCompleted)
             {
-                if (!buffer.IsEmpty)
-                {
-                    throw new ProtocolException(ProtocolErrors.Truncated,
-                        $"the stream ended inside a frame ({buffer.Length} bytes of an incomplete frame).");
-                }
+                ThrowIfInsideAFrame(buffer);
 
                 return null;
             }
@@ -146,11 +138,7 @@ public sealed class FrameReader
 
             if (read.IsCompleted)
             {
-                if (!buffer.IsEmpty)
-                {
-                    throw new ProtocolException(ProtocolErrors.Truncated,
-                        $"the stream ended inside a frame ({buffer.Length} bytes of an incomplete frame).");
-                }
+                ThrowIfInsideAFrame(buffer);
 
                 return null;
             }
@@ -159,4 +147,14 @@ public sealed class FrameReader
 
     /// <summary>Stops reading; the underlying stream is closed.</summary>
     public ValueTask CompleteAsync() => _reader.CompleteAsync();
+
+    /// <summary>The stream ended: bytes left over are a frame cut short (GRID6003).</summary>
+    private static void ThrowIfInsideAFrame(in ReadOnlySequence<byte> rest)
+    {
+        if (!rest.IsEmpty)
+        {
+            throw new ProtocolException(ProtocolErrors.Truncated,
+                $"the stream ended inside a frame ({rest.Length} bytes of an incomplete frame).");
+        }
+    }
 }

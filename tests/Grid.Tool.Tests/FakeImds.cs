@@ -1,6 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
+using Grid.TestSupport;
 
 namespace Grid.Tool.Tests;
 
@@ -11,22 +10,17 @@ namespace Grid.Tool.Tests;
 /// </summary>
 public sealed class FakeImds : IDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly Task _serving;
+    private readonly LoopbackHttp _http;
     private int _tokens;
     private int _noticeQuestions;
 
     public FakeImds(string action = "terminate")
     {
         Action = action;
-        int port = FreePort();
-        Endpoint = $"http://127.0.0.1:{port}";
-        _listener.Prefixes.Add(Endpoint + "/");
-        _listener.Start();
-        _serving = ServeAsync();
+        _http = new LoopbackHttp(Answer);
     }
 
-    public string Endpoint { get; }
+    public string Endpoint => _http.Endpoint.ToString().TrimEnd('/');
 
     public string Action { get; }
 
@@ -36,48 +30,7 @@ public sealed class FakeImds : IDisposable
     /// <summary>Notices served.</summary>
     public int NoticesServed { get; private set; }
 
-    public void Dispose()
-    {
-        _listener.Stop();
-        _listener.Close();
-        try
-        {
-            _serving.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            var (status, body) = Answer(context.Request);
-            context.Response.StatusCode = status;
-            byte[] bytes = Encoding.UTF8.GetBytes(body);
-            context.Response.ContentLength64 = bytes.Length;
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
-        }
-    }
+    public void Dispose() => _http.Dispose();
 
     private (int Status, string Body) Answer(HttpListenerRequest request)
     {

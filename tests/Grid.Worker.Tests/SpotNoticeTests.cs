@@ -1,29 +1,21 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Grid.Spot;
+using Grid.TestSupport;
 
 namespace Grid.Worker.Tests;
 
 public sealed class SpotNoticeTests : IDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly Task _serving;
+    private readonly LoopbackHttp _imds;
     private readonly List<string> _requests = [];
     private volatile string? _notice;
 
     public SpotNoticeTests()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        Endpoint = new Uri($"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}");
-        probe.Stop();
-        _listener.Prefixes.Add(Endpoint.ToString());
-        _listener.Start();
-        _serving = ServeAsync();
+        _imds = new LoopbackHttp(Answer);
     }
 
-    private Uri Endpoint { get; }
+    private Uri Endpoint => _imds.Endpoint;
 
     [Fact]
     public async Task NoNoticeWhileTheMetadataServiceAnswers404()
@@ -61,18 +53,7 @@ public sealed class SpotNoticeTests : IDisposable
         Assert.Single(diagnostics.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    public void Dispose()
-    {
-        _listener.Stop();
-        _listener.Close();
-        try
-        {
-            _serving.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-        }
-    }
+    public void Dispose() => _imds.Dispose();
 
     private string[] Requests()
     {
@@ -82,39 +63,17 @@ public sealed class SpotNoticeTests : IDisposable
         }
     }
 
-    private async Task ServeAsync()
+    private (int Status, string Body) Answer(HttpListenerRequest request)
     {
-        while (true)
+        if (request.HttpMethod == "PUT")
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            var request = context.Request;
-            string body = "";
-            if (request.HttpMethod == "PUT")
-            {
-                Record($"PUT {request.Url!.AbsolutePath} ttl={request.Headers["X-aws-ec2-metadata-token-ttl-seconds"]}");
-                body = "session-1";
-            }
-            else
-            {
-                Record($"GET {request.Url!.AbsolutePath} token={request.Headers["X-aws-ec2-metadata-token"]}");
-                context.Response.StatusCode = _notice is null ? 404 : 200;
-                body = _notice ?? "";
-            }
-
-            byte[] bytes = Encoding.UTF8.GetBytes(body);
-            context.Response.ContentLength64 = bytes.Length;
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
+            Record($"PUT {request.Url!.AbsolutePath} ttl={request.Headers["X-aws-ec2-metadata-token-ttl-seconds"]}");
+            return (200, "session-1");
         }
+
+        Record($"GET {request.Url!.AbsolutePath} token={request.Headers["X-aws-ec2-metadata-token"]}");
+        string? notice = _notice;
+        return notice is null ? (404, "") : (200, notice);
     }
 
     private void Record(string line)

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Text.Json;
+using Grid.Tool.Backends;
 using Grid.Tool.Head;
 using Grid.Tool.Output;
 using Grid.Tool.Tasks;
@@ -9,9 +11,10 @@ namespace Grid.Bench.Cloud;
 
 /// <summary>
 /// <c>cloud-head</c>: one run of the head on the cloud path, in a process of its own so that its CPU time and peak
-/// memory are the head's alone. It loads the tasks, starts the worker simulator (another process), accepts and
-/// handshakes every worker, then runs Grid's Scheduler with the real RunRecorder until every task has its result.
-/// CPU time is Process.TotalProcessorTime over the scheduler's run (handshakes are counted apart);
+/// memory are the head's alone. It loads the tasks, opens the tool's RemoteWorkerPool, starts the worker simulator
+/// (another process) whose workers dial in and are admitted, then runs Grid's Scheduler over the pool with the real
+/// RunRecorder until every task has its result.
+/// CPU time is Process.TotalProcessorTime over the scheduler's run (handshakes and admission are counted apart);
 /// memory is the peak working set (VmHWM) and the peak of the GC heap, sampled every 20 ms.
 /// </summary>
 internal static class CloudHeadCommand
@@ -30,27 +33,27 @@ internal static class CloudHeadCommand
         var tasks = TaskFileLoader.Load(tasksFile);
         loadCpu = self.TotalProcessorTime - loadCpu;
 
-        using var certificate = BenchCertificate.Create();
-        await using var launcher = new TlsWorkerLauncher(certificate);
-        launcher.Start();
-        string token = WorkerSimulator.NewToken();
+        string runId = $"cloud-{Environment.ProcessId}";
+        using var credentials = RunCredentials.Create(runId, TimeSpan.FromHours(1));
+        await using var pool = new RemoteWorkerPool(credentials, _ => new SimulatedCapacity(), new RemoteWorkerPoolOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0) });
         using var simulator = ChildProcess.Start(ChildProcess.DotnetHost,
         [
             typeof(CloudHeadCommand).Assembly.Location, "cloud-workers",
-            "--port", launcher.Port.ToString(CultureInfo.InvariantCulture),
+            "--port", pool.Endpoint.Port.ToString(CultureInfo.InvariantCulture),
             "--workers", workers.ToString(CultureInfo.InvariantCulture),
             "--slots", slots.ToString(CultureInfo.InvariantCulture),
-            "--thumbprint", BenchCertificate.Thumbprint(certificate),
-            "--token", token,
+            "--pin", credentials.Pin,
+            "--token", credentials.Token,
         ], logFile: Path.Combine(work, $"simulator-{Environment.ProcessId}.log"));
 
+        // Every worker dials in and is admitted (handshake, Hello, token) before the run: the pool keeps them until
+        // the scheduler asks, so admission is counted apart, as the handshakes are.
         var connectCpu = self.TotalProcessorTime;
         var connectClock = Stopwatch.StartNew();
-        await launcher.WaitForAsync(Math.Min(workers, tasks.Count), ConnectTimeout).ConfigureAwait(false);
+        await WaitForAdmittedAsync(pool, Math.Min(workers, tasks.Count)).ConfigureAwait(false);
         connectClock.Stop();
         connectCpu = self.TotalProcessorTime - connectCpu;
 
-        string runId = $"cloud-{Environment.ProcessId}";
         var folder = new RunFolder(work, runId);
         RunStatistics statistics;
         var sampler = new MemorySampler();
@@ -64,7 +67,7 @@ internal static class CloudHeadCommand
         var clock = Stopwatch.StartNew();
         using (var recorder = new RunRecorder(folder, _ => { }))
         {
-            var scheduler = new Scheduler(tasks, launcher, recorder, new SchedulerOptions { RunId = runId, Workers = workers });
+            var scheduler = new Scheduler(tasks, pool, recorder, new SchedulerOptions { RunId = runId, Workers = workers, RunToken = pool.RunToken });
             statistics = await scheduler.RunAsync().ConfigureAwait(false);
         }
 
@@ -109,6 +112,28 @@ internal static class CloudHeadCommand
         };
         File.WriteAllText(args.String("out"), JsonSerializer.Serialize(figures));
         return 0;
+    }
+
+    private static async Task WaitForAdmittedAsync(RemoteWorkerPool pool, int count)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (pool.Admitted < count)
+        {
+            if (deadline.Elapsed > ConnectTimeout)
+            {
+                throw new TimeoutException($"only {pool.Admitted} of {count} workers were admitted within {ConnectTimeout.TotalSeconds:0} s ({pool.Refused} refused)");
+            }
+
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The simulator starts every worker at once, before the run: the pool never has to ask for one.</summary>
+    private sealed class SimulatedCapacity : IWorkerCapacity
+    {
+        public string Describe(int workers) => $"{workers} simulated workers on loopback";
+
+        public Task RequestAsync(int count, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>The GC heap's peak (bytes in use, as GC.GetTotalMemory sees them), sampled every 20 ms.</summary>

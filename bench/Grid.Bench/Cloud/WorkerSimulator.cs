@@ -5,8 +5,8 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using System.Security.Cryptography;
 using Grid.Protocol;
+using Grid.Tool.Backends;
 using Grid.Protocol.Messages;
 using ProtocolLimits = Grid.Protocol.Protocol;
 
@@ -16,7 +16,7 @@ namespace Grid.Bench.Cloud;
 /// <c>cloud-workers</c>: many remote workers in one process, each a TLS connection to the head that speaks the
 /// protocol as a worker does: Hello (with the run's token), then for every Task a Started and a Result at once,
 /// all frames answering one read sent in one write. It runs no handlers, so what the head does is all that is
-/// measured. It pins the head's certificate by thumbprint and exits when every connection has ended.
+/// measured. It pins the head's certificate as a worker does (<c>--grid-pin</c>) and exits when every connection has ended.
 /// </summary>
 internal static class WorkerSimulator
 {
@@ -30,7 +30,7 @@ internal static class WorkerSimulator
         int port = args.Int("port", 0);
         int workers = args.Int("workers", 1000);
         ushort slots = (ushort)args.Int("slots", 2);
-        string thumbprint = args.String("thumbprint");
+        string pin = args.String("pin");
         string token = args.String("token");
 
         using var gate = new SemaphoreSlim(ConnectConcurrency);
@@ -40,7 +40,7 @@ internal static class WorkerSimulator
             SslStream tls;
             try
             {
-                tls = await ConnectAsync(port, thumbprint).ConfigureAwait(false);
+                tls = await ConnectAsync(port, pin).ConfigureAwait(false);
             }
             finally
             {
@@ -56,18 +56,18 @@ internal static class WorkerSimulator
         return 0;
     }
 
-    private static async Task<SslStream> ConnectAsync(int port, string thumbprint)
+    private static async Task<SslStream> ConnectAsync(int port, string pin)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(IPAddress.Loopback, port).ConfigureAwait(false);
         var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
         {
-            TargetHost = BenchCertificate.HostName,
+            TargetHost = RunCredentials.SubjectName,
             EnabledSslProtocols = SslProtocols.Tls13,
             // Pinned: the head's certificate is self-signed, and this is the one it was given.
             RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                certificate is not null && BenchCertificate.Thumbprint(certificate) == thumbprint,
+                certificate is not null && RunCredentials.PinOf(certificate) == pin,
         }).ConfigureAwait(false);
         return tls;
     }
@@ -171,7 +171,4 @@ internal static class WorkerSimulator
         Body.CopyTo(result[26..]);
         output.Advance(StartedBytes + ProtocolLimits.HeaderBytes + ResultFields + Body.Length);
     }
-
-    /// <summary>A fresh token per run, as the head would make.</summary>
-    public static string NewToken() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 }

@@ -40,13 +40,6 @@ public sealed record Result(ulong Key, uint Attempt, Outcome Outcome, ulong RunM
         return new Result(key, attempt, outcome, runMicroseconds, payload[bodyAt..].ToArray());
     }
 
-    /// <summary>Decodes a payload copied into an array of its own: the body is a slice of it, not a second copy.</summary>
-    public static Result ReadOwned(ReadOnlyMemory<byte> payload)
-    {
-        var fields = ReadFields(payload);
-        return new Result(fields.Key, fields.Attempt, fields.Outcome, fields.RunMicroseconds, fields.Body);
-    }
-
     /// <summary>The fields alone, the body a slice of <paramref name="payload"/>, with no message made: the head's path, once per attempt.</summary>
     public static ResultFields ReadFields(ReadOnlyMemory<byte> payload)
     {

@@ -45,9 +45,7 @@ public sealed class RemoteWorkerHandle : IWorkerHandle
     public string Location { get; }
 
     /// <summary>A TLS read returns at most one record: 16 KiB of plaintext.</summary>
-    public const int TlsReadBytes = 16 * 1024;
-
-    public int ReadBufferBytes => TlsReadBytes;
+    public int ReadBufferBytes => 16 * 1024;
 
     public Task<WorkerExit> Exited => _exited.Task;
 

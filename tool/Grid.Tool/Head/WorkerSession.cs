@@ -158,15 +158,19 @@ internal sealed class WorkerSession
     public void Send(IMessage message, long now)
     {
         FrameWriter.Write(_outbound.Writer, message);
-        LastSent = now;
-        Dirty = true;
-        ListForFlush();
+        Queued(now);
     }
 
     /// <summary>Queues a Task frame, made from its parts (<see cref="FrameWriter.WriteTask"/>).</summary>
     public void SendTask(ulong key, uint attempt, uint timeoutMilliseconds, ReadOnlySpan<byte> taskIdUtf8, ReadOnlySpan<byte> input, long now)
     {
         FrameWriter.WriteTask(_outbound.Writer, key, attempt, timeoutMilliseconds, taskIdUtf8, input);
+        Queued(now);
+    }
+
+    /// <summary>A frame is queued: the pump gets it at the end of the batch.</summary>
+    private void Queued(long now)
+    {
         LastSent = now;
         Dirty = true;
         ListForFlush();

@@ -14,6 +14,8 @@ internal sealed class JsonLinesFile : IDisposable
     /// <summary>Values this long are written from where they are; shorter ones are copied into the line.</summary>
     private const int SpliceBytes = 64 * 1024;
 
+    private static readonly ReadOnlyMemory<byte> Placeholder = "0"u8.ToArray();
+
     private readonly FileStream _file;
     private readonly ArrayBufferWriter<byte> _line = new(1024);
     private readonly Utf8JsonWriter _json;
@@ -47,35 +49,30 @@ internal sealed class JsonLinesFile : IDisposable
     /// Appends <paramref name="value"/> to a line begun with <see cref="BeginRawLine"/>, as it is: the caller has
     /// checked that it is one whole JSON value. A large one is spliced in at <see cref="EndLine"/>, as in <see cref="WriteRawValue"/>.
     /// </summary>
-    public void AppendRawValue(ReadOnlyMemory<byte> value)
-    {
-        if (value.Length < SpliceBytes || _splicedAt >= 0)
-        {
-            _line.Write(value.Span);
-            return;
-        }
-
-        _splicedAt = _line.WrittenCount;
-        _spliced = value;
-        _line.Write("0"u8);
-    }
+    public void AppendRawValue(ReadOnlyMemory<byte> value) => _line.Write(SpliceOrSelf(value).Span);
 
     /// <summary>
     /// Writes <paramref name="value"/> as the line's next value, as it is: the caller has checked that it is one
-    /// whole JSON value. The line holds a one-byte stand-in for it, replaced by the value's bytes at <see cref="EndLine"/>.
+    /// whole JSON value. A large one is spliced in at <see cref="EndLine"/>: the line holds a one-byte stand-in for it.
     /// </summary>
     public void WriteRawValue(ReadOnlyMemory<byte> value)
     {
+        // Flushed first, so the line's written count is where the writer's next byte goes.
+        _json.Flush();
+        _json.WriteRawValue(SpliceOrSelf(value).Span, skipInputValidation: true);
+    }
+
+    /// <summary>The bytes to put in the line: the value itself, or the stand-in for a large value spliced in at <see cref="EndLine"/>.</summary>
+    private ReadOnlyMemory<byte> SpliceOrSelf(ReadOnlyMemory<byte> value)
+    {
         if (value.Length < SpliceBytes || _splicedAt >= 0)
         {
-            _json.WriteRawValue(value.Span, skipInputValidation: true);
-            return;
+            return value;
         }
 
-        _json.Flush();
         _splicedAt = _line.WrittenCount;
         _spliced = value;
-        _json.WriteRawValue("0"u8, skipInputValidation: true);
+        return Placeholder;
     }
 
     public void EndLine()

@@ -37,32 +37,7 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
     public void Commit(in CommittedTask task)
     {
         string? log = _logs.Complete(task.Index);
-        string? logPath = log is null ? null : Path.GetRelativePath(_folder.Path, log);
-        if (task.Body.IsEmpty || IsOneJsonValue(task.Body.Span))
-        {
-            WriteResultLine(task, logPath);
-            return;
-        }
-
-        // A body that is not JSON (a worker that broke the contract) is kept as a string: the general writer.
-        var json = _results.BeginLine();
-        json.WriteStartObject();
-        json.WriteString(ResultNames.Id, task.Id);
-        json.WriteString(ResultNames.Status, ResultNames.StatusOf(task.Status));
-        json.WriteString(task.Status == TaskState.Succeeded ? ResultNames.Output : ResultNames.Error, Encoding.UTF8.GetString(task.Body.Span));
-        json.WriteNumber(ResultNames.Attempts, task.Attempts);
-        json.WriteString(ResultNames.Worker, task.Worker);
-        json.WriteString(ResultNames.Dispatched, task.Dispatched.UtcDateTime);
-        json.WriteString(ResultNames.Started, task.Started.UtcDateTime);
-        json.WriteString(ResultNames.Ended, task.Ended.UtcDateTime);
-        json.WriteNumber(ResultNames.DurationMs, Math.Round(task.RunMilliseconds, 3));
-        if (logPath is not null)
-        {
-            json.WriteString(ResultNames.Log, logPath);
-        }
-
-        json.WriteEndObject();
-        _results.EndLine();
+        WriteResultLine(task, log is null ? null : Path.GetRelativePath(_folder.Path, log));
     }
 
     /// <summary>
@@ -75,15 +50,20 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         line.Write("{\"id\":"u8);
         WriteString(line, task.Id);
         line.Write(",\"status\":"u8);
-        line.Write(ResultNames.QuotedStatusOf(task.Status));
+        line.Write(QuotedStatuses[(int)task.Status]);
         line.Write(task.Status == TaskState.Succeeded ? ",\"output\":"u8 : ",\"error\":"u8);
         if (task.Body.IsEmpty)
         {
             line.Write("null"u8);
         }
-        else
+        else if (IsOneJsonValue(task.Body.Span))
         {
             _results.AppendRawValue(task.Body);
+        }
+        else
+        {
+            // A body that is not JSON (a worker that broke the contract) is kept as a string, not a broken line.
+            WriteString(line, Encoding.UTF8.GetString(task.Body.Span));
         }
 
         line.Write(",\"attempts\":"u8);
@@ -157,7 +137,7 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         json.WriteBoolean("final", attempt.Final);
         json.WriteString("worker", attempt.Worker);
         json.WriteString("at", attempt.At.UtcDateTime);
-        WriteBody(json, ResultNames.Error, attempt.Error, _errors);
+        WriteBody(json, "error", attempt.Error, _errors);
         json.WriteEndObject();
         _errors.EndLine();
     }
@@ -301,7 +281,7 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
     }
 
     /// <summary>Bodies are JSON by contract; a worker that sends something else gets it kept as a string, not a broken line.</summary>
-    private static void WriteBody(Utf8JsonWriter json, JsonEncodedText name, ReadOnlyMemory<byte> body, JsonLinesFile file)
+    private static void WriteBody(Utf8JsonWriter json, string name, ReadOnlyMemory<byte> body, JsonLinesFile file)
     {
         json.WritePropertyName(name);
         if (body.IsEmpty)
@@ -318,27 +298,6 @@ public sealed class RunRecorder : IRunRecorder, IDisposable
         }
     }
 
-    /// <summary>results.jsonl's names and status words, encoded once rather than on every line.</summary>
-    private static class ResultNames
-    {
-        public static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
-        public static readonly JsonEncodedText Status = JsonEncodedText.Encode("status");
-        public static readonly JsonEncodedText Output = JsonEncodedText.Encode("output");
-        public static readonly JsonEncodedText Error = JsonEncodedText.Encode("error");
-        public static readonly JsonEncodedText Attempts = JsonEncodedText.Encode("attempts");
-        public static readonly JsonEncodedText Worker = JsonEncodedText.Encode("worker");
-        public static readonly JsonEncodedText Dispatched = JsonEncodedText.Encode("dispatched");
-        public static readonly JsonEncodedText Started = JsonEncodedText.Encode("started");
-        public static readonly JsonEncodedText Ended = JsonEncodedText.Encode("ended");
-        public static readonly JsonEncodedText DurationMs = JsonEncodedText.Encode("durationMs");
-        public static readonly JsonEncodedText Log = JsonEncodedText.Encode("log");
-
-        private static readonly JsonEncodedText[] Statuses = Enum.GetValues<TaskState>().Select(s => JsonEncodedText.Encode(s.ToStatus())).ToArray();
-
-        private static readonly byte[][] QuotedStatuses = Statuses.Select(s => Encoding.UTF8.GetBytes($"\"{s}\"")).ToArray();
-
-        public static JsonEncodedText StatusOf(TaskState state) => Statuses[(int)state];
-
-        public static ReadOnlySpan<byte> QuotedStatusOf(TaskState state) => QuotedStatuses[(int)state];
-    }
+    /// <summary>The status words of results.jsonl, quoted and encoded once rather than on every line.</summary>
+    private static readonly byte[][] QuotedStatuses = Enum.GetValues<TaskState>().Select(s => Encoding.UTF8.GetBytes($"\"{s.ToStatus()}\"")).ToArray();
 }
