@@ -1,14 +1,18 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Grid.Buffers;
 
 namespace Grid;
 
 /// <summary>A user's handler seen from the worker: input bytes in, output bytes out.</summary>
 internal abstract class TaskHandler
 {
-    /// <summary>Reads the input, runs the handler, writes the output (UTF-8 JSON, or the handler's own bytes).</summary>
-    public abstract ValueTask<byte[]> InvokeAsync(ReadOnlyMemory<byte> input, TaskContext context);
+    /// <summary>
+    /// Reads the input, runs the handler, writes the output (UTF-8 JSON, or the handler's own bytes). The caller
+    /// holds the output and releases it when done with it.
+    /// </summary>
+    public abstract ValueTask<PooledBytes> InvokeAsync(ReadOnlyMemory<byte> input, TaskContext context);
 }
 
 /// <summary>A typed handler with its JSON contracts resolved once, up front, rather than per task.</summary>
@@ -17,6 +21,7 @@ internal sealed class TaskHandler<TIn, TOut> : TaskHandler
     private readonly Func<TIn, TaskContext, ValueTask<TOut>> _handler;
     private readonly JsonTypeInfo<TIn>? _input;
     private readonly JsonTypeInfo<TOut>? _output;
+    private readonly JsonWriterOptions _writing;
 
     public TaskHandler(Func<TIn, TaskContext, ValueTask<TOut>> handler, GridWorkerOptions? options)
     {
@@ -29,6 +34,18 @@ internal sealed class TaskHandler<TIn, TOut> : TaskHandler
         // byte[] on either side means the raw bytes: no JSON contract is needed (or wanted: JSON would base64 them).
         _input = typeof(TIn) == typeof(byte[]) ? null : (JsonTypeInfo<TIn>)serializer.GetTypeInfo(typeof(TIn));
         _output = typeof(TOut) == typeof(byte[]) ? null : (JsonTypeInfo<TOut>)serializer.GetTypeInfo(typeof(TOut));
+
+        // What JsonSerializer.SerializeToUtf8Bytes writes with, so that the output's bytes are the same.
+        _writing = new JsonWriterOptions
+        {
+            Encoder = serializer.Encoder,
+            Indented = serializer.WriteIndented,
+            IndentCharacter = serializer.IndentCharacter,
+            IndentSize = serializer.IndentSize,
+            NewLine = serializer.NewLine,
+            MaxDepth = serializer.MaxDepth == 0 ? 64 : serializer.MaxDepth,
+            SkipValidation = true,
+        };
     }
 
     public static TaskHandler<TIn, TOut> FromSync(Func<TIn, TaskContext, TOut> handler, GridWorkerOptions? options)
@@ -43,10 +60,29 @@ internal sealed class TaskHandler<TIn, TOut> : TaskHandler
         return new TaskHandler<TIn, TOut>((input, context) => new ValueTask<TOut>(handler(input, context)), options);
     }
 
-    public override async ValueTask<byte[]> InvokeAsync(ReadOnlyMemory<byte> input, TaskContext context)
+    public override async ValueTask<PooledBytes> InvokeAsync(ReadOnlyMemory<byte> input, TaskContext context)
     {
         var output = await _handler(ReadInput(input), context).ConfigureAwait(false);
-        return _output is null ? (byte[])(object)output! : JsonSerializer.SerializeToUtf8Bytes(output, _output);
+        return _output is null ? PooledBytes.Owned((byte[])(object)output!) : Serialize(output, _output);
+    }
+
+    /// <summary>The output as JSON in a pooled array: a large output costs no new array per task.</summary>
+    private PooledBytes Serialize(TOut output, JsonTypeInfo<TOut> contract)
+    {
+        var buffer = new PooledBufferWriter();
+        try
+        {
+            using (var writer = new Utf8JsonWriter(buffer, _writing))
+            {
+                JsonSerializer.Serialize(writer, output, contract);
+            }
+
+            return buffer.Detach();
+        }
+        finally
+        {
+            buffer.Dispose();
+        }
     }
 
     private TIn ReadInput(ReadOnlyMemory<byte> input)

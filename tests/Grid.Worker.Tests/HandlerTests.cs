@@ -66,7 +66,34 @@ public class HandlerTests
 
         var output = await handler.InvokeAsync("""{"tile_width":3}"""u8.ToArray(), context);
 
-        Assert.Equal("""{"tile_width":6}""", Encoding.UTF8.GetString(output));
+        Assert.Equal("""{"tile_width":6}""", Encoding.UTF8.GetString(output.Memory.Span));
+        output.Release();
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100)]
+    [InlineData(70_000)]
+    [InlineData(1 << 20)]
+    public async Task OutputsAreTheBytesJsonSerializerWrites(int length)
+    {
+        // Indented, a non-default encoder and newline, and strings that make the writer grow (and trade its array).
+        var serializer = new JsonSerializerOptions(JsonSerializerOptions.Web)
+        {
+            WriteIndented = true,
+            IndentSize = 3,
+            NewLine = "\n",
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
+        var text = string.Concat(Enumerable.Repeat("tile é \"<x>\" ", length / 12 + 1))[..length];
+        var value = new Dictionary<string, object?> { ["text"] = text, ["items"] = new[] { 1, 2 }, ["nested"] = new Point(3, 4) };
+        var handler = TaskHandler<int, Dictionary<string, object?>>.FromSync((_, _) => value, new GridWorkerOptions { SerializerOptions = serializer });
+        var context = new TaskContext("t", 1, "w", new NoLog(), CancellationToken.None);
+
+        var output = await handler.InvokeAsync("1"u8.ToArray(), context);
+
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(value, serializer), output.Memory.ToArray());
+        output.Release();
     }
 
     [Fact]

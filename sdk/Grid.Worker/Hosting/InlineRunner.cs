@@ -40,7 +40,8 @@ internal static class InlineRunner
         try
         {
             var output = await handler.InvokeAsync(input, context).ConfigureAwait(false);
-            WriteOutput(stdout, output);
+            WriteOutput(stdout, output.Memory);
+            output.Release();
             return WorkerExitCodes.Success;
         }
         catch (OperationCanceledException exception) when (cancellation.IsCancellationRequested)
@@ -86,7 +87,7 @@ internal static class InlineRunner
         }
     }
 
-    private static void WriteOutput(Stream stdout, byte[] output)
+    private static void WriteOutput(Stream stdout, ReadOnlyMemory<byte> output)
     {
         try
         {
@@ -103,7 +104,7 @@ internal static class InlineRunner
         catch (JsonException)
         {
             // A byte[] output is the handler's own bytes; show them as they are.
-            stdout.Write(output);
+            stdout.Write(output.Span);
         }
 
         stdout.Write("\n"u8);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Grid.Buffers;
 using Grid.Protocol.Messages;
 using Grid.Serving;
 using ProtocolLimits = Grid.Protocol.Protocol;
@@ -95,7 +96,7 @@ internal class LogScope : ILogTarget
     internal void Send(LogSource source, byte[] pooled, int length)
     {
         // False when the connection has ended: whatever is printed now has no head to go to.
-        _ = _outbox.Send(new Log(Key, Attempt, source, pooled.AsMemory(0, length)), pooled);
+        _ = _outbox.Send(new Log(Key, Attempt, source, pooled.AsMemory(0, length)), PooledBytes.Rented(pooled, length));
     }
 
     private LogBuffer Ensure(ref LogBuffer? field, LogSource source)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Grid.Buffers;
 
 namespace Grid.Serving;
 
@@ -10,7 +11,10 @@ namespace Grid.Serving;
 /// </summary>
 internal static class ErrorBody
 {
-    public static byte[] From(Exception exception, string? message = null)
+    /// <summary>The body, as the bytes a Result holds.</summary>
+    public static PooledBytes Of(Exception exception, string? message = null) => PooledBytes.Owned(From(exception, message));
+
+    private static byte[] From(Exception exception, string? message = null)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var writer = new Utf8JsonWriter(buffer))

@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Threading.Channels;
+using Grid.Buffers;
 using Grid.Protocol;
 using ProtocolLimits = Grid.Protocol.Protocol;
 
@@ -34,8 +34,8 @@ internal sealed class FrameOutbox
     /// <summary>Completes when writing to the head failed; the frames posted since are dropped.</summary>
     public Task<Exception> Broken => _broken.Task;
 
-    /// <summary>Posts a frame, waiting while the outbox is full. <paramref name="pooled"/> returns to the shared pool once written.</summary>
-    public ValueTask SendAsync(IMessage message, byte[]? pooled = null)
+    /// <summary>Posts a frame, waiting while the outbox is full. <paramref name="pooled"/>, the frame's bytes, is released once written.</summary>
+    public ValueTask SendAsync(IMessage message, PooledBytes? pooled = null)
     {
         var frame = new OutgoingFrame(message, pooled);
         if (_channel.Writer.TryWrite(frame))
@@ -48,7 +48,7 @@ internal sealed class FrameOutbox
 
     /// <summary>Posts a frame from synchronous code (a Console write), blocking while the outbox is full.</summary>
     /// <returns>False once the outbox is closed.</returns>
-    public bool Send(IMessage message, byte[]? pooled = null)
+    public bool Send(IMessage message, PooledBytes? pooled = null)
     {
         var frame = new OutgoingFrame(message, pooled);
         if (_channel.Writer.TryWrite(frame))
@@ -68,8 +68,18 @@ internal sealed class FrameOutbox
         }
     }
 
-    /// <summary>Posts a frame if there is room now; for heartbeats, which are pointless behind a full outbox.</summary>
-    public bool TrySend(IMessage message) => _channel.Writer.TryWrite(new OutgoingFrame(message, null));
+    /// <summary>Posts a frame if there is room now: for heartbeats, pointless behind a full outbox, and resends.</summary>
+    /// <returns>False if there was no room; <paramref name="pooled"/> is released either way.</returns>
+    public bool TrySend(IMessage message, PooledBytes? pooled = null)
+    {
+        if (_channel.Writer.TryWrite(new OutgoingFrame(message, pooled)))
+        {
+            return true;
+        }
+
+        pooled?.Release();
+        return false;
+    }
 
     /// <summary>No more frames; <see cref="RunAsync"/> ends once the ones posted are written.</summary>
     public void Complete() => _channel.Writer.TryComplete();
@@ -164,13 +174,7 @@ internal sealed class FrameOutbox
         return true;
     }
 
-    private static void Release(in OutgoingFrame frame)
-    {
-        if (frame.Pooled is not null)
-        {
-            ArrayPool<byte>.Shared.Return(frame.Pooled);
-        }
-    }
+    private static void Release(in OutgoingFrame frame) => frame.Pooled?.Release();
 
-    private readonly record struct OutgoingFrame(IMessage Message, byte[]? Pooled);
+    private readonly record struct OutgoingFrame(IMessage Message, PooledBytes? Pooled);
 }

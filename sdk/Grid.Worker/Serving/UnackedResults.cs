@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Grid.Buffers;
 using Grid.Protocol.Messages;
 using ProtocolLimits = Grid.Protocol.Protocol;
 
@@ -21,14 +22,29 @@ internal sealed class UnackedResults
 
     public int Count => _pending.Count;
 
-    /// <summary>Noted before the Result is posted, so an Ack that comes back at once finds it.</summary>
-    public void Sent(Result result) => _pending[new AttemptKey(result.Key, result.Attempt)] = new Pending(result, _time.GetTimestamp());
+    /// <summary>
+    /// Noted before the Result is posted, so an Ack that comes back at once finds it. The caller's hold on
+    /// <paramref name="body"/>, the Result's body, passes to this list, which releases it on the Ack.
+    /// </summary>
+    public void Sent(Result result, PooledBytes body)
+    {
+        var key = new AttemptKey(result.Key, result.Attempt);
+        if (_pending.TryRemove(key, out var earlier))
+        {
+            earlier.Body.Release();
+        }
+
+        _pending[key] = new Pending(result, body, _time.GetTimestamp());
+    }
 
     public void Acknowledged(Ack ack)
     {
         foreach (var (key, attempt) in ack.Results)
         {
-            _pending.TryRemove(new AttemptKey(key, attempt), out _);
+            if (_pending.TryRemove(new AttemptKey(key, attempt), out var pending))
+            {
+                pending.Body.Release();
+            }
         }
     }
 
@@ -38,7 +54,7 @@ internal sealed class UnackedResults
         long now = _time.GetTimestamp();
         foreach (var pending in _pending.Values)
         {
-            if (_time.GetElapsedTime(pending.SentAt, now) >= ProtocolLimits.ResultResendInterval && outbox.TrySend(pending.Result))
+            if (_time.GetElapsedTime(pending.SentAt, now) >= ProtocolLimits.ResultResendInterval && Resend(outbox, pending))
             {
                 pending.SentAt = now;
             }
@@ -51,7 +67,7 @@ internal sealed class UnackedResults
         long now = _time.GetTimestamp();
         foreach (var pending in _pending.Values)
         {
-            if (outbox.TrySend(pending.Result))
+            if (Resend(outbox, pending))
             {
                 pending.SentAt = now;
             }
@@ -68,9 +84,15 @@ internal sealed class UnackedResults
         }
     }
 
-    private sealed class Pending(Result result, long sentAt)
+    /// <summary>Posts a pending Result again, with a hold on its body for the frame; not if the Ack has just released it.</summary>
+    private static bool Resend(FrameOutbox outbox, Pending pending) =>
+        pending.Body.TryRetain() && outbox.TrySend(pending.Result, pending.Body);
+
+    private sealed class Pending(Result result, PooledBytes body, long sentAt)
     {
         public Result Result { get; } = result;
+
+        public PooledBytes Body { get; } = body;
 
         public long SentAt { get; set; } = sentAt;
     }

@@ -1,3 +1,4 @@
+using Grid.Buffers;
 using Grid.Logging;
 using Grid.Protocol.Messages;
 using ProtocolLimits = Grid.Protocol.Protocol;
@@ -61,12 +62,12 @@ internal sealed partial class WorkerConnection
             await _outbox.SendAsync(new Started(attempt.Key, attempt.Attempt)).ConfigureAwait(false);
             long started = _time.GetTimestamp();
             Outcome outcome;
-            byte[] body;
+            PooledBytes body;
             if (attempt.IsCancellationRequested || _draining)
             {
                 // Cancelled while it waited for a slot, or the worker is draining: report it without running the handler.
                 outcome = Outcome.Cancelled;
-                body = ErrorBody.From(new OperationCanceledException(attempt.Context.CancellationToken),
+                body = ErrorBody.Of(new OperationCanceledException(attempt.Context.CancellationToken),
                     attempt.IsCancellationRequested ? attempt.DescribeCancellation() : "The attempt was not started: the worker is draining (its machine is going away).");
             }
             else
@@ -78,16 +79,21 @@ internal sealed partial class WorkerConnection
             ulong microseconds = (ulong)(_time.GetElapsedTime(started).Ticks / TimeSpan.TicksPerMicrosecond);
             if (body.Length > MaxResultBodyBytes)
             {
+                int length = body.Length;
+                body.Release();
                 outcome = Outcome.Failed;
-                body = ErrorBody.From(new InvalidOperationException(
-                    $"The handler's output is {body.Length} bytes, over the {MaxResultBodyBytes}-byte limit of a Result frame. Write large outputs to storage and return a reference (a path or URL)."));
+                body = ErrorBody.Of(new InvalidOperationException(
+                    $"The handler's output is {length} bytes, over the {MaxResultBodyBytes}-byte limit of a Result frame. Write large outputs to storage and return a reference (a path or URL)."));
             }
 
             // Done before the Result goes out, so that once the head has it the attempt has left nothing behind.
             attempt.Finish();
-            var result = new Result(attempt.Key, attempt.Attempt, outcome, microseconds, body);
-            _unacked.Sent(result);
-            await _outbox.SendAsync(result).ConfigureAwait(false);
+            var result = new Result(attempt.Key, attempt.Attempt, outcome, microseconds, body.Memory);
+
+            // Two holds on the body: the list of unacknowledged results takes this one, the frame a second.
+            body.TryRetain();
+            _unacked.Sent(result, body);
+            await _outbox.SendAsync(result, body).ConfigureAwait(false);
         }
         finally
         {
@@ -96,7 +102,7 @@ internal sealed partial class WorkerConnection
         }
     }
 
-    private async ValueTask<(Outcome Outcome, byte[] Body)> InvokeAsync(Attempt attempt)
+    private async ValueTask<(Outcome Outcome, PooledBytes Body)> InvokeAsync(Attempt attempt)
     {
         // Everything the handler prints, and every task it starts, carries this attempt's scope.
         var outer = LogScope.Current;
@@ -108,11 +114,11 @@ internal sealed partial class WorkerConnection
         }
         catch (OperationCanceledException exception) when (attempt.IsCancellationRequested)
         {
-            return (Outcome.Cancelled, ErrorBody.From(exception, attempt.DescribeCancellation()));
+            return (Outcome.Cancelled, ErrorBody.Of(exception, attempt.DescribeCancellation()));
         }
         catch (Exception exception)
         {
-            return (Outcome.Failed, ErrorBody.From(exception));
+            return (Outcome.Failed, ErrorBody.Of(exception));
         }
         finally
         {

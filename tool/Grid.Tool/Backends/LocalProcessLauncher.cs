@@ -64,6 +64,7 @@ public sealed class LocalProcessLauncher : IWorkerLauncher
             _process = process;
             _stderr = stderr;
             Location = $"pid {process.Id}";
+            PipeCapacity.TryGrow(process.StandardOutput.BaseStream);
             Exited = WaitAsync();
         }
 
