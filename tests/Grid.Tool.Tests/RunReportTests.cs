@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Grid.Tool.Output;
+using Grid.Tool.Reports;
 using Xunit.Abstractions;
 
 namespace Grid.Tool.Tests;
@@ -103,6 +104,44 @@ public sealed partial class RunReportTests(ITestOutputHelper output)
         Assert.Equal("42", rows[4][8]);
         Assert.Equal(5, rows.Count);
         Assert.Contains("\r\n", File.ReadAllText(Path.Combine(folder, "results.csv")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ResultsCsvCutsCellsTooLongForASpreadsheetAndSaysWhereTheWholeValueIs()
+    {
+        using var run = new ToolRun();
+        string plain = new('x', 100_000);
+        string escaped = string.Concat(Enumerable.Repeat("é\\n\\\"", 20_000));
+        string Line(string id, string output) =>
+            $$"""{"id":"{{id}}","status":"succeeded","output":{{output}},"attempts":1,"worker":"w1","dispatched":"2026-11-21T06:00:00.1Z","started":"2026-11-21T06:00:00.2Z","ended":"2026-11-21T06:00:00.3Z","durationMs":1}""";
+        string folder = run.RunFolder("long");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "run.json"), """{"runId":"long","job":"J","backend":"local","tasksKind":"file","tasks":"t.jsonl","taskCount":3,"startedAt":"2026-11-21T06:00:00Z","headProcessId":1}""");
+        File.WriteAllLines(Path.Combine(folder, "results.jsonl"),
+        [
+            Line("plain", $"\"{plain}\""),
+            Line("escaped", $$"""{"text":"{{escaped}}","short":"é"}"""),
+            Line("array", $"[{string.Join(',', Enumerable.Repeat("12345", 10_000))}]"),
+        ]);
+
+        Assert.Equal(0, await GridCli.InvokeAsync(["report", "long"], run.Context));
+
+        var rows = ParseCsv(File.ReadAllText(Path.Combine(folder, "results.csv")));
+        Assert.Equal(["output", "output.text", "output.short"], rows[0][8..11]);
+        string cutPlain = rows[1][8], cutEscaped = rows[2][9], cutArray = rows[3][8];
+        Assert.All(new[] { cutPlain, cutEscaped, cutArray }, cell =>
+        {
+            Assert.Equal(ResultsCsv.MaxCellCharacters, cell.Length);
+            Assert.EndsWith("is in results.jsonl]", cell, StringComparison.Ordinal);
+        });
+        Assert.StartsWith(new string('x', 30_000), cutPlain, StringComparison.Ordinal);
+        Assert.Contains("100,000 bytes", cutPlain, StringComparison.Ordinal);
+        Assert.StartsWith(string.Concat(Enumerable.Repeat("é\n\"", 1_000)), cutEscaped, StringComparison.Ordinal);
+        Assert.StartsWith("[12345,12345,", cutArray, StringComparison.Ordinal);
+        Assert.Equal("é", rows[2][10]);
+
+        // results.jsonl keeps every value whole.
+        Assert.Contains(plain, File.ReadAllText(Path.Combine(folder, "results.jsonl")), StringComparison.Ordinal);
     }
 
     /// <summary>Nothing in the page may reach outside it: no remote src or href, no @import, no remote url().</summary>

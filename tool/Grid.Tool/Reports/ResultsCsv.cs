@@ -1,6 +1,7 @@
 using System.Buffers;
-using System.Text.Json;
+using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Grid.Tool.Output;
 
 namespace Grid.Tool.Reports;
@@ -10,10 +11,14 @@ namespace Grid.Tool.Reports;
 /// started, ended, durationMs; then one <c>output.&lt;field&gt;</c> column per top-level field of the outputs
 /// (the union over every task, in the order first seen; an output that is not an object fills
 /// <c>output</c>); then error.type and error.message. Nested values are compact JSON text. RFC 4180: CRLF
-/// line ends, and a field holding a comma, a quote or a line break is quoted with its quotes doubled.
+/// line ends, and a field holding a comma, a quote or a line break is quoted with its quotes doubled. A cell
+/// longer than a spreadsheet cell holds (32,767 characters) is cut, and says so and where the whole value is.
 /// </summary>
 internal static class ResultsCsv
 {
+    /// <summary>The most characters a cell of Excel or LibreOffice Calc holds; a longer one breaks the row there.</summary>
+    public const int MaxCellCharacters = 32_767;
+
     private static readonly string[] Fixed = ["id", "status", "attempts", "worker", "dispatched", "started", "ended", "durationMs"];
 
     private static readonly byte[][] FixedUtf8 = [.. Fixed.Select(Encoding.UTF8.GetBytes)];
@@ -169,8 +174,49 @@ internal static class ResultsCsv
         return -1;
     }
 
-    /// <summary>The value at the reader as a cell: a string as its text, null as nothing, anything else as its compact JSON. Leaves the reader on the value's last token.</summary>
+    /// <summary>
+    /// The value at the reader as a cell: a string as its text, null as nothing, anything else as its compact
+    /// JSON; cut to <see cref="MaxCellCharacters"/>. Leaves the reader on the value's last token.
+    /// </summary>
     private static string Cell(ref Utf8JsonReader reader, ReadOnlySpan<byte> line)
+    {
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence && reader.ValueSpan.Length > MaxCellCharacters)
+        {
+            // A long plain string (a large output): cut its UTF-8 before decoding, rather than decode all of it.
+            var text = reader.ValueSpan;
+            return Cut(Encoding.UTF8.GetString(text[..Utf8Boundary(text, MaxCellCharacters)]), text.Length);
+        }
+
+        string cell = WholeCell(ref reader, line);
+        return cell.Length > MaxCellCharacters ? Cut(cell, Encoding.UTF8.GetByteCount(cell)) : cell;
+    }
+
+    /// <summary>The start of a cell too long for a spreadsheet, and a note saying so: MaxCellCharacters in all.</summary>
+    private static string Cut(string start, long wholeBytes)
+    {
+        string note = string.Create(CultureInfo.InvariantCulture, $"… [cut to fit a spreadsheet cell: the whole value, {wholeBytes:N0} bytes, is in results.jsonl]");
+        int keep = MaxCellCharacters - note.Length;
+        if (keep < start.Length && char.IsHighSurrogate(start[keep - 1]))
+        {
+            keep--;
+        }
+
+        return string.Concat(start.AsSpan(0, Math.Min(keep, start.Length)), note);
+    }
+
+    /// <summary>The largest length up to <paramref name="limit"/> that does not end inside a UTF-8 sequence.</summary>
+    private static int Utf8Boundary(ReadOnlySpan<byte> text, int limit)
+    {
+        int end = Math.Min(limit, text.Length);
+        while (end > 0 && end < text.Length && (text[end] & 0xC0) == 0x80)
+        {
+            end--;
+        }
+
+        return end;
+    }
+
+    private static string WholeCell(ref Utf8JsonReader reader, ReadOnlySpan<byte> line)
     {
         switch (reader.TokenType)
         {
