@@ -17,6 +17,17 @@ public static class FrameWriter
     }
 
     /// <summary>
+    /// Appends a frame's header and fields but not its tail: the caller writes the tail next, itself (a large body
+    /// straight to the stream rather than copied into a buffer). The header counts the tail in the payload's length.
+    /// </summary>
+    public static void WriteHead(IBufferWriter<byte> output, IMessage message)
+    {
+        int fields = message.FieldsSize;
+        message.WriteFields(Begin(output, message.Kind, fields, message.Tail.Length));
+        End(output, fields, default);
+    }
+
+    /// <summary>
     /// Appends a Task frame from its parts, with no message made: the head's dispatch path, once per attempt. The
     /// same bytes as <see cref="Write"/> of a <see cref="Messages.TaskMessage"/> with that id.
     /// </summary>

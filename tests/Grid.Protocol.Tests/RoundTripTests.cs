@@ -60,6 +60,24 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public void AFrameWrittenAsItsHeadThenItsTailIsTheBytesOfTheMessage()
+    {
+        IMessage[] messages =
+        [
+            new Result(7, 2, Outcome.Succeeded, 1234, Encoding.UTF8.GetBytes("\"" + new string('x', 200_000) + "\"")),
+            new Result(ulong.MaxValue, uint.MaxValue, Outcome.Failed, ulong.MaxValue, ReadOnlyMemory<byte>.Empty),
+            new Log(3, 1, LogSource.Out, Encoding.UTF8.GetBytes(Unicode)),
+        ];
+        foreach (var message in messages)
+        {
+            var head = new System.Buffers.ArrayBufferWriter<byte>();
+            FrameWriter.WriteHead(head, message);
+            byte[] written = [.. head.WrittenSpan, .. message.Tail.Span];
+            Assert.Equal(FrameWriter.ToArray(message), written);
+        }
+    }
+
+    [Fact]
     public void TaskRoundTripsWithATailThatFillsTheFrameToTheLimit()
     {
         var task = new TaskMessage(ulong.MaxValue, 2, 0, "big", ReadOnlyMemory<byte>.Empty);

@@ -42,6 +42,35 @@ public class WorkerProcessTests
     }
 
     [Fact]
+    public async Task LargeOutputsFromAWorkerProcessArriveWholeAndInOrder()
+    {
+        // Outputs past the outbox's direct-write size go from their pooled array straight to stdout, after the
+        // frames queued before them: their bytes and the frames around them must arrive intact.
+        await using var worker = WorkerProcess.Start("--grid-worker", "--grid-slots", "2");
+        Assert.IsType<Hello>(await worker.ReceiveAsync());
+        await worker.SendAsync(new Welcome(Protocol.Protocol.Version, 1000, 15000, "run-1", "w-1"));
+        int[] sizes = [10, 70_000, 1 << 20, 5, 3 << 20, 65_536];
+        await worker.SendAsync([.. sizes.Select((size, i) => FakeHead.Task((ulong)i + 1, $$"""{"id":{{i + 1}},"outputBytes":{{size}}}""")), Shutdown.Instance]);
+
+        var results = new Dictionary<ulong, Result>();
+        while (await worker.ReceiveAsync() is { } message)
+        {
+            if (message is Result result)
+            {
+                results.Add(result.Key, result);
+            }
+        }
+
+        Assert.Equal(sizes.Length, results.Count);
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            Assert.Equal($$"""{"id":{{i + 1}},"value":"{{new string('x', sizes[i])}}"}""", Encoding.UTF8.GetString(results[(ulong)i + 1].Body.Span));
+        }
+
+        Assert.Equal(0, await worker.WaitForExitAsync());
+    }
+
+    [Fact]
     public async Task TenMegabytesPrintedByAWorkerProcessArriveAsLogFramesAndNativeStdoutGoesToStderr()
     {
         const int Bytes = 10_000_000;

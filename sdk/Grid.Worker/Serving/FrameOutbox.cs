@@ -20,6 +20,12 @@ internal sealed class FrameOutbox
     /// <summary>Flush at least this often while frames keep coming, so a steady stream does not pile up unflushed.</summary>
     private const int FlushThresholdBytes = 256 * 1024;
 
+    /// <summary>
+    /// A tail this large (a large output) goes from its own memory to the stream, after what is buffered before
+    /// it, in one write, instead of being copied into the pipe's buffers first.
+    /// </summary>
+    private const int DirectTailBytes = 64 * 1024;
+
     private readonly Channel<OutgoingFrame> _channel = Channel.CreateBounded<OutgoingFrame>(
         new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
@@ -98,12 +104,22 @@ internal sealed class FrameOutbox
                 {
                     try
                     {
-                        FrameWriter.Write(_output, frame.Message);
-                        unflushed += ProtocolLimits.HeaderBytes + frame.Message.FieldsSize + frame.Message.Tail.Length;
-                        if (unflushed >= FlushThresholdBytes)
+                        var tail = frame.Message.Tail;
+                        if (tail.Length >= DirectTailBytes)
                         {
+                            FrameWriter.WriteHead(_output, frame.Message);
                             unflushed = 0;
-                            broken = !await FlushAsync().ConfigureAwait(false);
+                            broken = !await FlushAsync(tail).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            FrameWriter.Write(_output, frame.Message);
+                            unflushed += ProtocolLimits.HeaderBytes + frame.Message.FieldsSize + tail.Length;
+                            if (unflushed >= FlushThresholdBytes)
+                            {
+                                unflushed = 0;
+                                broken = !await FlushAsync().ConfigureAwait(false);
+                            }
                         }
                     }
                     catch (Exception exception)
@@ -149,11 +165,14 @@ internal sealed class FrameOutbox
         }
     }
 
-    private async ValueTask<bool> FlushAsync()
+    /// <summary>Writes what is buffered, then <paramref name="tail"/> if there is one, to the stream.</summary>
+    private async ValueTask<bool> FlushAsync(ReadOnlyMemory<byte> tail = default)
     {
         try
         {
-            var result = await _output.FlushAsync().ConfigureAwait(false);
+            var result = tail.IsEmpty
+                ? await _output.FlushAsync().ConfigureAwait(false)
+                : await _output.WriteAsync(tail).ConfigureAwait(false);
             if (result.IsCompleted)
             {
                 return !MarkBroken(new IOException("The head stopped reading."));
