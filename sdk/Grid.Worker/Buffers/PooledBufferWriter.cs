@@ -42,15 +42,16 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     }
 
     /// <summary>
-    /// What was written, handed over; the writer is spent. An array more than twice the size it needs (a JSON
-    /// writer asks for room for the worst case, three bytes per character of a long string) is traded for one that
-    /// fits, so that an output held until the head's Ack does not pin several times its size.
+    /// What was written, handed over; the writer is spent. A JSON writer asks for room for the worst case, three
+    /// bytes per character of a long string, so a 1 MiB string lands in a 4 MiB array. An array more than four
+    /// times what it holds is traded for one that fits (a copy), so that an output held until the head's Ack pins
+    /// at most four times its size; up to that, the copy costs more than the memory (docs/performance.md).
     /// </summary>
     public PooledBytes Detach()
     {
         var array = Array;
         _array = null;
-        if (array.Length / 2 >= Math.Max(_written, 4096))
+        if (array.Length / 4 > Math.Max(_written, 4096))
         {
             var fitting = ArrayPool<byte>.Shared.Rent(_written);
             array.AsSpan(0, _written).CopyTo(fitting);
