@@ -6,7 +6,8 @@ namespace Grid.Bench.Ceiling;
 /// <summary>
 /// The child side of the ceiling: a process with nothing of Grid in it but the framing.
 /// <c>echo</c> returns every whole frame it reads from stdin to stdout, one write per read;
-/// <c>results</c> writes Result frames with a body of <c>--bytes</c> to stdout until the parent stops reading.
+/// <c>results</c> writes Result frames with a body of <c>--bytes</c> to stdout until the parent stops reading, or
+/// <c>--count</c> of them.
 /// </summary>
 internal static class CeilingChild
 {
@@ -17,7 +18,7 @@ internal static class CeilingChild
         return args.String("mode") switch
         {
             "echo" => Echo(input, output),
-            "results" => Results(output, args.Int("bytes", 1 << 20)),
+            "results" => Results(output, args.Int("bytes", 1 << 20), args.Int("count", int.MaxValue)),
             var mode => throw new ArgumentException($"unknown mode '{mode}'"),
         };
     }
@@ -51,17 +52,19 @@ internal static class CeilingChild
         }
     }
 
-    private static int Results(Stream output, int bytes)
+    private static int Results(Stream output, int bytes, int count)
     {
         var body = new byte[bytes];
         body.AsSpan().Fill((byte)'x');
         var frame = FrameWriter.ToArray(new Result(1, 1, Outcome.Succeeded, 0, body));
         try
         {
-            while (true)
+            for (int i = 0; i < count; i++)
             {
                 output.Write(frame);
             }
+
+            return 0;
         }
         catch (IOException)
         {

@@ -65,7 +65,9 @@ internal static class ToolRunCommands
         string tasks = runner.TasksFile("result.jsonl", count, _ => string.Create(CultureInfo.InvariantCulture, $"{{\"outputBytes\":{bytes}}}"));
         double mib = (double)count * bytes / (1 << 20);
         double[] fileWrites = FileWriteMibPerSecond(runner.Work, count, bytes);
-        Console.Error.WriteLine($"result: this machine writes {count} × {bytes:N0} bytes to a new file at {string.Join(" · ", fileWrites.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} MiB/s (the reference)");
+        Console.Error.WriteLine($"result: this machine writes {count} × {bytes:N0} bytes to a new file at {string.Join(" · ", fileWrites.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} MiB/s");
+        double[] floors = FloorMibPerSecond(runner.Work, count, bytes, workers);
+        Console.Error.WriteLine($"result: the same outputs through {workers} bare child processes into one file: {string.Join(" · ", floors.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} MiB/s (the reference)");
 
         // Each run's figures are read from its folder and the folder deleted before the next run, as the other tool
         // figures do: a run kept until the end leaves a later run to write its 500 MiB into memory the machine has
@@ -86,13 +88,17 @@ internal static class ToolRunCommands
         FigureFile.Write(args.String("out"),
             Figure.FromRuns("file_write_mib_per_s", "MiB/s", fileWrites) with
             {
-                Method = $"This machine writing {count} × {bytes:N0} bytes (what results.jsonl holds of the outputs) to a new file in the bench's work folder, 1 MiB per write, each file deleted after: the reference for result_mib_per_s, measured just before its runs.",
+                Method = $"This machine writing {count} × {bytes:N0} bytes (what results.jsonl holds of the outputs) to a new file in the bench's work folder, 1 MiB per write, each file deleted after, measured just before the runs.",
+            },
+            Figure.FromRuns("result_floor_mib_per_s", "MiB/s", floors) with
+            {
+                Method = $"The result figure's work with nothing of Grid in it: {workers} new child processes of this bench each write {count / workers} Result frames of {bytes:N0} bytes to stdout; the parent cuts them with the bare framing and appends each body and a newline to one new file. From starting the children to the last write, so their start-up is in it, as the workers' is in the figure. Three times, each file deleted after: the reference for result_mib_per_s.",
             },
             Figure.FromRuns("result_mib_per_s", "MiB/s", runs.Select(r => mib / r.SummaryDouble("wallSeconds")).ToArray()) with
             {
                 Target = Target.AtLeast(1_000),
-                Reference = new Reference("file_write_mib_per_s", null),
-                Method = $"{count} tasks that each return a {bytes:N0}-character JSON string, {workers} workers: output MiB over summary.json's wallSeconds (worker start-up included). steady_mib_per_s in the details leaves start-up out: first to last result's `ended`. The reference, file_write_mib_per_s, is this machine writing the same bytes to a new file: the head must write every output to results.jsonl once.",
+                Reference = new Reference("result_floor_mib_per_s", null),
+                Method = $"{count} tasks that each return a {bytes:N0}-character JSON string (the bench job builds the string once per size: the figure measures Grid moving outputs, not a handler making them), {workers} workers: output MiB over summary.json's wallSeconds (worker start-up included). steady_mib_per_s in the details leaves start-up out: first to last result's `ended`. The reference, result_floor_mib_per_s, is the same bytes through {workers} bare child processes into one file; file_write_mib_per_s is the file alone.",
                 Details = Figure.MedianDetails(perRun),
             });
         return 0;
@@ -122,6 +128,76 @@ internal static class ToolRunCommands
         }
 
         return rates;
+    }
+
+    /// <summary>
+    /// MiB/s of <paramref name="count"/> × <paramref name="bytes"/> written by <paramref name="children"/> new
+    /// processes as Result frames and appended by this one to a new file, body and newline, as a head appends
+    /// outputs to results.jsonl; from starting the children to the last write. Three times, each file deleted after.
+    /// </summary>
+    private static double[] FloorMibPerSecond(string folder, int count, int bytes, int children)
+    {
+        var rates = new double[3];
+        for (int i = 0; i < rates.Length; i++)
+        {
+            string path = Path.Combine(folder, $"result-floor-{i}.jsonl");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            {
+                var processes = Enumerable.Range(0, children)
+                    .Select(c => ChildProcess.StartSelf("ceiling-child", "--mode", "results", "--bytes", bytes.ToString(CultureInfo.InvariantCulture),
+                        "--count", (count / children + (c < count % children ? 1 : 0)).ToString(CultureInfo.InvariantCulture)))
+                    .ToArray();
+                try
+                {
+                    var readers = processes.Select(p => new Thread(() => AppendBodies(p.Output, file))).ToArray();
+                    foreach (var reader in readers)
+                    {
+                        reader.Start();
+                    }
+
+                    foreach (var reader in readers)
+                    {
+                        reader.Join();
+                    }
+                }
+                finally
+                {
+                    foreach (var process in processes)
+                    {
+                        process.Dispose();
+                    }
+                }
+            }
+
+            rates[i] = (double)count * bytes / (1024.0 * 1024) / clock.Elapsed.TotalSeconds;
+            File.Delete(path);
+        }
+
+        return rates;
+    }
+
+    /// <summary>Reads frames to the end of <paramref name="frames"/>, appending each one's body (after its fixed Result fields) and a newline.</summary>
+    private static void AppendBodies(Stream frames, FileStream file)
+    {
+        const int ResultFields = 8 + 4 + 1 + 8;
+        var header = new byte[Grid.Protocol.Protocol.HeaderBytes];
+        var payload = Array.Empty<byte>();
+        while (frames.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length)
+        {
+            int length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(header);
+            if (payload.Length < length)
+            {
+                payload = new byte[length];
+            }
+
+            frames.ReadExactly(payload, 0, length);
+            lock (file)
+            {
+                file.Write(payload, ResultFields, length - ResultFields);
+                file.WriteByte((byte)'\n');
+            }
+        }
     }
 
     /// <param name="measure">Reads what it needs from a run's folder before the folder is deleted.</param>
