@@ -23,6 +23,12 @@ internal sealed class TaskHandler<TIn, TOut> : TaskHandler
     private readonly JsonTypeInfo<TOut>? _output;
     private readonly JsonWriterOptions _writing;
 
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    [ThreadStatic]
+    private static TaskHandler<TIn, TOut>? t_writerOwner;
+
     public TaskHandler(Func<TIn, TaskContext, ValueTask<TOut>> handler, GridWorkerOptions? options)
     {
         _handler = handler;
@@ -72,17 +78,26 @@ internal sealed class TaskHandler<TIn, TOut> : TaskHandler
         var buffer = new PooledBufferWriter();
         try
         {
-            using (var writer = new Utf8JsonWriter(buffer, _writing))
-            {
-                JsonSerializer.Serialize(writer, output, contract);
-            }
-
+            JsonSerializer.Serialize(WriterOnto(buffer), output, contract);
             return buffer.Detach();
         }
         finally
         {
             buffer.Dispose();
         }
+    }
+
+    /// <summary>This thread's JSON writer for this handler, reset onto <paramref name="buffer"/>: one writer per slot thread, not per task.</summary>
+    private Utf8JsonWriter WriterOnto(PooledBufferWriter buffer)
+    {
+        if (t_writer is { } writer && ReferenceEquals(t_writerOwner, this))
+        {
+            writer.Reset(buffer);
+            return writer;
+        }
+
+        t_writerOwner = this;
+        return t_writer = new Utf8JsonWriter(buffer, _writing);
     }
 
     private TIn ReadInput(ReadOnlyMemory<byte> input)

@@ -97,6 +97,25 @@ public class HandlerTests
     }
 
     [Fact]
+    public async Task HandlersWithTheirOwnOptionsOnOneThreadEachWriteWithTheirOwn()
+    {
+        // A slot thread keeps one JSON writer between tasks; a second handler must not write with the first's options.
+        var indented = TaskHandler<int, Point>.FromSync((n, _) => new Point(n, n), new GridWorkerOptions { SerializerOptions = new JsonSerializerOptions(JsonSerializerOptions.Web) { WriteIndented = true } });
+        var compact = TaskHandler<int, Point>.FromSync((n, _) => new Point(n, n), null);
+        var context = new TaskContext("t", 1, "w", new NoLog(), CancellationToken.None);
+
+        for (int i = 0; i < 3; i++)
+        {
+            var a = await indented.InvokeAsync("1"u8.ToArray(), context);
+            var b = await compact.InvokeAsync("2"u8.ToArray(), context);
+            Assert.Equal("{\n  \"x\": 1,\n  \"y\": 1\n}", Encoding.UTF8.GetString(a.Memory.Span).ReplaceLineEndings("\n"));
+            Assert.Equal("""{"x":2,"y":2}""", Encoding.UTF8.GetString(b.Memory.Span));
+            a.Release();
+            b.Release();
+        }
+    }
+
+    [Fact]
     public async Task EveryOverloadBindsToAnExplicitlyTypedLambda()
     {
         // A bad argument makes each call print the usage and return 2 without running anything: what is checked
