@@ -10,10 +10,8 @@ public static class FrameWriter
     /// <exception cref="ArgumentException">The payload is over <see cref="Protocol.MaxPayloadBytes"/>.</exception>
     public static void Write(IBufferWriter<byte> output, IMessage message)
     {
-        int fields = message.FieldsSize;
-        var tail = message.Tail;
-        message.WriteFields(Begin(output, message.Kind, fields, tail.Length));
-        End(output, fields, tail.Span);
+        WriteHead(output, message);
+        WriteTail(output, message.Tail.Span);
     }
 
     /// <summary>
@@ -24,7 +22,7 @@ public static class FrameWriter
     {
         int fields = message.FieldsSize;
         message.WriteFields(Begin(output, message.Kind, fields, message.Tail.Length));
-        End(output, fields, default);
+        output.Advance(Protocol.HeaderBytes + fields);
     }
 
     /// <summary>
@@ -39,7 +37,8 @@ public static class FrameWriter
         writer.WriteUInt32(attempt);
         writer.WriteUInt32(timeoutMilliseconds);
         writer.WriteUtf8(taskIdUtf8);
-        End(output, fields, input);
+        output.Advance(Protocol.HeaderBytes + fields);
+        WriteTail(output, input);
     }
 
     /// <summary>Checks the payload's size, writes the header and returns the span for the fields.</summary>
@@ -59,9 +58,9 @@ public static class FrameWriter
         return span.Slice(Protocol.HeaderBytes, fields);
     }
 
-    private static void End(IBufferWriter<byte> output, int fields, ReadOnlySpan<byte> tail)
+    /// <summary>The tail after the fields; none asks the writer for no buffer (most frames a head and a worker send have none).</summary>
+    private static void WriteTail(IBufferWriter<byte> output, ReadOnlySpan<byte> tail)
     {
-        output.Advance(Protocol.HeaderBytes + fields);
         if (!tail.IsEmpty)
         {
             output.Write(tail);

@@ -104,73 +104,72 @@ internal static class ToolRunCommands
         return 0;
     }
 
-    /// <summary>MiB/s of writing count × bytes to a new file in <paramref name="folder"/> in 1 MiB writes, three times (each file deleted after).</summary>
+    /// <summary>MiB/s of writing count × bytes to a new file in <paramref name="folder"/> in 1 MiB writes.</summary>
     private static double[] FileWriteMibPerSecond(string folder, int count, int bytes)
     {
         var block = new byte[1 << 20];
         Array.Fill(block, (byte)'x');
         long total = (long)count * bytes;
-        var rates = new double[3];
-        for (int i = 0; i < rates.Length; i++)
+        return TimedNewFiles(folder, "file-write", total, file =>
         {
-            string path = Path.Combine(folder, $"file-write-{i}.bin");
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            for (long written = 0; written < total; written += block.Length)
             {
-                for (long written = 0; written < total; written += block.Length)
-                {
-                    file.Write(block, 0, (int)Math.Min(block.Length, total - written));
-                }
+                file.Write(block, 0, (int)Math.Min(block.Length, total - written));
             }
-
-            rates[i] = total / (1024.0 * 1024) / clock.Elapsed.TotalSeconds;
-            File.Delete(path);
-        }
-
-        return rates;
+        });
     }
 
     /// <summary>
     /// MiB/s of <paramref name="count"/> × <paramref name="bytes"/> written by <paramref name="children"/> new
     /// processes as Result frames and appended by this one to a new file, body and newline, as a head appends
-    /// outputs to results.jsonl; from starting the children to the last write. Three times, each file deleted after.
+    /// outputs to results.jsonl; from starting the children to the last write.
     /// </summary>
-    private static double[] FloorMibPerSecond(string folder, int count, int bytes, int children)
+    private static double[] FloorMibPerSecond(string folder, int count, int bytes, int children) =>
+        TimedNewFiles(folder, "result-floor", (long)count * bytes, file =>
+        {
+            var processes = Enumerable.Range(0, children)
+                .Select(c => ChildProcess.StartSelf("ceiling-child", "--mode", "results", "--bytes", bytes.ToString(CultureInfo.InvariantCulture),
+                    "--count", (count / children + (c < count % children ? 1 : 0)).ToString(CultureInfo.InvariantCulture)))
+                .ToArray();
+            try
+            {
+                var readers = processes.Select(p => new Thread(() => AppendBodies(p.Output, file))).ToArray();
+                foreach (var reader in readers)
+                {
+                    reader.Start();
+                }
+
+                foreach (var reader in readers)
+                {
+                    reader.Join();
+                }
+            }
+            finally
+            {
+                foreach (var process in processes)
+                {
+                    process.Dispose();
+                }
+            }
+        });
+
+    /// <summary>
+    /// Three times: <paramref name="write"/> fills a new unbuffered file in <paramref name="folder"/> with
+    /// <paramref name="bytes"/>, timed from its start to the file's close, and the file is deleted. MiB/s of each.
+    /// </summary>
+    private static double[] TimedNewFiles(string folder, string name, long bytes, Action<FileStream> write)
     {
         var rates = new double[3];
         for (int i = 0; i < rates.Length; i++)
         {
-            string path = Path.Combine(folder, $"result-floor-{i}.jsonl");
+            string path = Path.Combine(folder, $"{name}-{i}.bin");
             var clock = System.Diagnostics.Stopwatch.StartNew();
             using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
-                var processes = Enumerable.Range(0, children)
-                    .Select(c => ChildProcess.StartSelf("ceiling-child", "--mode", "results", "--bytes", bytes.ToString(CultureInfo.InvariantCulture),
-                        "--count", (count / children + (c < count % children ? 1 : 0)).ToString(CultureInfo.InvariantCulture)))
-                    .ToArray();
-                try
-                {
-                    var readers = processes.Select(p => new Thread(() => AppendBodies(p.Output, file))).ToArray();
-                    foreach (var reader in readers)
-                    {
-                        reader.Start();
-                    }
-
-                    foreach (var reader in readers)
-                    {
-                        reader.Join();
-                    }
-                }
-                finally
-                {
-                    foreach (var process in processes)
-                    {
-                        process.Dispose();
-                    }
-                }
+                write(file);
             }
 
-            rates[i] = (double)count * bytes / (1024.0 * 1024) / clock.Elapsed.TotalSeconds;
+            rates[i] = bytes / (1024.0 * 1024) / clock.Elapsed.TotalSeconds;
             File.Delete(path);
         }
 

@@ -96,7 +96,8 @@ internal class LogScope : ILogTarget
     internal void Send(LogSource source, byte[] pooled, int length)
     {
         // False when the connection has ended: whatever is printed now has no head to go to.
-        _ = _outbox.Send(new Log(Key, Attempt, source, pooled.AsMemory(0, length)), PooledBytes.Rented(pooled, length));
+        var chunk = PooledBytes.Rented(pooled, length);
+        _ = _outbox.Send(new Log(Key, Attempt, source, chunk.Memory), chunk);
     }
 
     private LogBuffer Ensure(ref LogBuffer? field, LogSource source)

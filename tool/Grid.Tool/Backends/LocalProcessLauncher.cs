@@ -64,7 +64,6 @@ public sealed class LocalProcessLauncher : IWorkerLauncher
             _process = process;
             _stderr = stderr;
             Location = $"pid {process.Id}";
-            PipeCapacity.TryGrow(process.StandardOutput.BaseStream);
             Exited = WaitAsync();
         }
 

@@ -5,7 +5,8 @@ using Microsoft.Win32.SafeHandles;
 namespace Grid.Tool.Backends;
 
 /// <summary>
-/// The size of the pipe a local worker writes its frames to. A Linux pipe holds 64 KiB unless asked for more, so
+/// The size of the pipe a worker's frames come through, when they come through one (a local process, a container
+/// client); any other stream is left alone. A Linux pipe holds 64 KiB unless asked for more, so
 /// a 1 MiB result crosses in sixteen reads, each a wake-up of the worker and of the head; at 1 MiB it crosses in one.
 /// Elsewhere, or where the system's limit (/proc/sys/fs/pipe-max-size) is lower, the pipe stays as it is.
 /// </summary>

@@ -63,6 +63,8 @@ public sealed partial class Scheduler
     /// <summary>Cuts a worker's frames and posts them a read at a time; reports how its output ended and how it exited.</summary>
     private async Task ReadLoopAsync(WorkerSession worker, IWorkerHandle handle)
     {
+        // A local process's or container client's stdout is a pipe: a larger one carries a large result in one piece.
+        PipeCapacity.TryGrow(handle.Output);
         var reader = new FrameReader(handle.Output, handle.ReadBufferBytes);
         ProtocolException? error = null;
         try
