@@ -38,8 +38,8 @@ internal sealed class TaskHandler<TIn, TOut> : TaskHandler
         serializer.MakeReadOnly(populateMissingResolver: true);
 
         // byte[] on either side means the raw bytes: no JSON contract is needed (or wanted: JSON would base64 them).
-        _input = typeof(TIn) == typeof(byte[]) ? null : (JsonTypeInfo<TIn>)serializer.GetTypeInfo(typeof(TIn));
-        _output = typeof(TOut) == typeof(byte[]) ? null : (JsonTypeInfo<TOut>)serializer.GetTypeInfo(typeof(TOut));
+        _input = typeof(TIn) == typeof(byte[]) ? null : ContractOf<TIn>(serializer, "input");
+        _output = typeof(TOut) == typeof(byte[]) ? null : ContractOf<TOut>(serializer, "output");
 
         // What JsonSerializer.SerializeToUtf8Bytes writes with, so that the output's bytes are the same.
         _writing = new JsonWriterOptions
@@ -53,6 +53,31 @@ internal sealed class TaskHandler<TIn, TOut> : TaskHandler
             SkipValidation = true,
         };
     }
+
+    /// <summary>
+    /// The JSON contract of the handler's <typeparamref name="T"/>, resolved at start so that a type a source-generated
+    /// context leaves out stops the worker with the fix, instead of failing every task.
+    /// </summary>
+    private static JsonTypeInfo<T> ContractOf<T>(JsonSerializerOptions serializer, string side)
+    {
+        try
+        {
+            return (JsonTypeInfo<T>)serializer.GetTypeInfo(typeof(T));
+        }
+        catch (NotSupportedException e)
+        {
+            string resolver = serializer.TypeInfoResolver?.GetType().Name ?? "the serializer options";
+            string type = CSharpName(typeof(T));
+            throw new InvalidOperationException(
+                $"The handler's {side} type {type} has no JSON contract in {resolver}, the SerializerOptions' resolver. " +
+                $"Add [JsonSerializable(typeof({type}))] to {resolver}, or pass no SerializerOptions to use reflection.", e);
+        }
+    }
+
+    /// <summary>A type's name as C# writes it: <c>List&lt;TileSize&gt;</c>, not <c>List`1</c>.</summary>
+    private static string CSharpName(Type type) => type.IsGenericType
+        ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(CSharpName))}>"
+        : type.Name;
 
     public static TaskHandler<TIn, TOut> FromSync(Func<TIn, TaskContext, TOut> handler, GridWorkerOptions? options)
     {

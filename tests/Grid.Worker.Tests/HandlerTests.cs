@@ -1,12 +1,13 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Grid.Protocol.Messages;
 
 namespace Grid.Worker.Tests;
 
 /// <summary>What a handler may take and return, and how the public entry points bind to lambdas.</summary>
-public class HandlerTests
+public partial class HandlerTests
 {
     private sealed record Point(int X, int Y);
 
@@ -145,4 +146,38 @@ public class HandlerTests
         }));
         Assert.Contains("RunAsync", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ASourceGeneratedContextReadsAndWritesAsReflectionDoes()
+    {
+        var generated = TaskHandler<TileSize, Point>.FromSync((input, _) => new Point(input.TileWidth, -1), new GridWorkerOptions { SerializerOptions = HandlerJson.Default.Options });
+        var reflected = TaskHandler<TileSize, Point>.FromSync((input, _) => new Point(input.TileWidth, -1), null);
+        var context = new TaskContext("t", 1, "w", new NoLog(), CancellationToken.None);
+
+        var a = await generated.InvokeAsync("""{"TILEWIDTH":7}"""u8.ToArray(), context);
+        var b = await reflected.InvokeAsync("""{"TILEWIDTH":7}"""u8.ToArray(), context);
+
+        Assert.Equal("""{"x":7,"y":-1}""", Encoding.UTF8.GetString(a.Memory.Span));
+        Assert.Equal(b.Memory.ToArray(), a.Memory.ToArray());
+        a.Release();
+        b.Release();
+    }
+
+    [Fact]
+    public void ATypeTheSourceGeneratedContextLeavesOutStopsTheWorkerAtStartWithTheFix()
+    {
+        // HandlerJson has Point and TileSize, not a list of them: the output side is named, with the attribute to add.
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            TaskHandler<Point, List<TileSize>>.FromSync((_, _) => [], new GridWorkerOptions { SerializerOptions = HandlerJson.Default.Options }));
+
+        Assert.Contains("output type List<TileSize>", error.Message, StringComparison.Ordinal);
+        Assert.Contains("[JsonSerializable(typeof(List<TileSize>))] to HandlerJson", error.Message, StringComparison.Ordinal);
+        Assert.IsType<NotSupportedException>(error.InnerException);
+    }
+
+    /// <summary>A source-generated context with web defaults, as the gridjob template's JobJson.</summary>
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+    [JsonSerializable(typeof(TileSize))]
+    [JsonSerializable(typeof(Point))]
+    private sealed partial class HandlerJson : JsonSerializerContext;
 }

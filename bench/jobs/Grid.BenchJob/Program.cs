@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Grid;
 
-// The job eng/bench.sh runs through `dotnet grid run`. A typed handler, as a job made from the template
-// would have; with no field set it does nothing, so a run of it measures Grid alone:
+// The job eng/bench.sh runs through `dotnet grid run`. A typed handler with a source-generated JSON context, as a
+// job made from the template has; with no field set it does nothing, so a run of it measures Grid alone:
 //   "spinMs": n       keep a CPU busy for n ms (for efficiency: handler time against slot time)
 //   "outputBytes": n  return a string of n 'x' characters (for result throughput); the string is built once per
 //                     size and returned again, so the figure measures Grid moving outputs, not the handler making them
@@ -20,11 +22,16 @@ return GridWorker.Run(args, static (BenchInput input, TaskContext context) =>
     }
 
     return new BenchOutput(input.OutputBytes > 0 ? Outputs.Of(input.OutputBytes) : null);
-});
+}, new GridWorkerOptions { SerializerOptions = BenchJson.Default.Options });
 
 internal sealed record BenchInput(int SpinMs, int OutputBytes);
 
 internal sealed record BenchOutput(string? Value);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(BenchInput))]
+[JsonSerializable(typeof(BenchOutput))]
+internal sealed partial class BenchJson : JsonSerializerContext;
 
 /// <summary>The output strings, one per size asked for.</summary>
 internal static class Outputs
