@@ -95,10 +95,18 @@ echo "building (Release)..." >&2
 dotnet build bench/Grid.Bench/Grid.Bench.csproj -c Release -nologo -v:q -warnaserror > "$out/build.log" 2>&1 \
   || { cat "$out/build.log" >&2; exit 1; }
 
-# A private copy of the tool: a build elsewhere in the tree cannot change it in the middle of a measurement.
+# A private copy of the tool, as the package a host of this machine's kind installs has it (Grid.Tool.linux-x64:
+# precompiled, ReadyToRun; Grid.Tool.any elsewhere): a build elsewhere in the tree cannot change it in the middle
+# of a measurement.
 rm -rf "$parts" "$work" "$out/tool"
 mkdir -p "$parts" "$work"
-cp -r artifacts/bin/Grid.Tool/release "$out/tool"
+rid=$(dotnet --info | sed -n 's/^ *RID: *//p' | head -1)
+case "$rid" in
+  linux-x64)
+    dotnet publish tool/Grid.Tool/Grid.Tool.csproj -c Release -r "$rid" -o "$out/tool" -nologo -v:q -warnaserror > "$out/publish.log" 2>&1 \
+      || { cat "$out/publish.log" >&2; exit 1; } ;;
+  *) cp -r artifacts/bin/Grid.Tool/release "$out/tool" ;;
+esac
 
 for figure in "${selected[@]}"; do
   begun=$(date +%s)

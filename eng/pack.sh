@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Packs Grid's packages in Release, all at one version: Grid.Protocol, Grid.Worker, Grid.Sdk, Grid.Templates
-# and Grid.Tool, into artifacts/packages (or $GRID_PACKAGES_DIR). Packages of these ids already there are
+# and Grid.Tool (with Grid.Tool.linux-x64, precompiled, and Grid.Tool.any, which it names for the hosts that
+# install it), into artifacts/packages (or $GRID_PACKAGES_DIR). Packages of these ids already there are
 # removed first. Prints the path of each package made; a failed step prints its build log on stderr.
 # Usage: eng/pack.sh [VERSION]      (default: $GRID_VERSION, else 0.1.0-dev)
 set -euo pipefail
@@ -9,7 +10,7 @@ version=${1:-${GRID_VERSION:-0.1.0-dev}}
 out=${GRID_PACKAGES_DIR:-$root/artifacts/packages}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-ids=(Grid.Protocol Grid.Worker Grid.Sdk Grid.Templates Grid.Tool)
+ids=(Grid.Protocol Grid.Worker Grid.Sdk Grid.Templates Grid.Tool Grid.Tool.linux-x64 Grid.Tool.any)
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 for id in "${ids[@]}"; do
