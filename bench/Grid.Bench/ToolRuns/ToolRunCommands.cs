@@ -69,11 +69,12 @@ internal static class ToolRunCommands
         double[] floors = FloorMibPerSecond(runner.Work, count, bytes, workers);
         Console.Error.WriteLine($"result: the same outputs through {workers} bare child processes into one file: {string.Join(" · ", floors.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} MiB/s (the reference)");
 
-        // Each run's figures are read from its folder and the folder deleted before the next run, as the other tool
-        // figures do: a run kept until the end leaves a later run to write its 500 MiB into memory the machine has
-        // not used lately, which this virtual machine makes ten times slower than memory just freed (docs/performance.md).
+        // Each run's figures are read from its folder and the folder deleted before the next run, and each run, like
+        // each of the floor's, starts just after more bytes than it will write went through a file in the work folder:
+        // this virtual machine hands memory it has not used lately back to its host and is five times slower to write
+        // into it, so without that a run's figure depends on what the host did in the seconds before (docs/performance.md).
         var perRun = new List<Dictionary<string, double>>();
-        var runs = await RepeatAsync(args, runner, "result", tasks, workers, run =>
+        var runs = await RepeatAsync(args, runner, "result", tasks, workers, before: () => RecycleMemory(runner.Work, (long)count * bytes), measure: run =>
         {
             var ended = ResultTimes.Ended(Path.Combine(run.RunFolder, "results.jsonl"));
             double steady = ended.Count > 1 ? mib * (ended.Count - 1) / ended.Count / (ended[^1] - ended[0]).TotalSeconds : double.NaN;
@@ -88,17 +89,17 @@ internal static class ToolRunCommands
         FigureFile.Write(args.String("out"),
             Figure.FromRuns("file_write_mib_per_s", "MiB/s", fileWrites) with
             {
-                Method = $"This machine writing {count} × {bytes:N0} bytes (what results.jsonl holds of the outputs) to a new file in the bench's work folder, 1 MiB per write, each file deleted after, measured just before the runs.",
+                Method = $"This machine writing {count} × {bytes:N0} bytes (what results.jsonl holds of the outputs) to a new file in the bench's work folder, 1 MiB per write, each file deleted after, measured just before the runs. Nothing is written before the first, so it shows what writing into memory the machine has not used lately costs.",
             },
             Figure.FromRuns("result_floor_mib_per_s", "MiB/s", floors) with
             {
-                Method = $"The result figure's work with nothing of Grid in it: {workers} new child processes of this bench each write {count / workers} Result frames of {bytes:N0} bytes to stdout; the parent cuts them with the bare framing and appends each body and a newline to one new file. From starting the children to the last write, so their start-up is in it, as the workers' is in the figure. Three times, each file deleted after: the reference for result_mib_per_s.",
+                Method = $"The result figure's work with nothing of Grid in it: {workers} new child processes of this bench each write {count / workers} Result frames of {bytes:N0} bytes to stdout; the parent cuts them with the bare framing and appends each body and a newline to one new file. From starting the children to the last write, so their start-up is in it, as the workers' is in the figure. Three times, each file deleted after and each time just after half as many bytes again went through a file of its own (as before each of the figure's runs): the reference for result_mib_per_s.",
             },
             Figure.FromRuns("result_mib_per_s", "MiB/s", runs.Select(r => mib / r.SummaryDouble("wallSeconds")).ToArray()) with
             {
                 Target = Target.AtLeast(1_000),
                 Reference = new Reference("result_floor_mib_per_s", null),
-                Method = $"{count} tasks that each return a {bytes:N0}-character JSON string (the bench job builds the string once per size: the figure measures Grid moving outputs, not a handler making them), {workers} workers: output MiB over summary.json's wallSeconds (worker start-up included). steady_mib_per_s in the details leaves start-up out: first to last result's `ended`. The reference, result_floor_mib_per_s, is the same bytes through {workers} bare child processes into one file; file_write_mib_per_s is the file alone.",
+                Method = $"{count} tasks that each return a {bytes:N0}-character JSON string (the bench job builds the string once per size: the figure measures Grid moving outputs, not a handler making them), {workers} workers: output MiB over summary.json's wallSeconds (worker start-up included). steady_mib_per_s in the details leaves start-up out: first to last result's `ended`. Each run starts just after half as many bytes again as it writes went through a file in the work folder and were deleted, so that it writes into memory just freed: this virtual machine is about five times slower writing into memory its host has taken back (file_write_mib_per_s's first run shows it). The reference, result_floor_mib_per_s, is the same bytes through {workers} bare child processes into one file; file_write_mib_per_s is the file alone.",
                 Details = Figure.MedianDetails(perRun),
             });
         return 0;
@@ -107,16 +108,19 @@ internal static class ToolRunCommands
     /// <summary>MiB/s of writing count × bytes to a new file in <paramref name="folder"/> in 1 MiB writes.</summary>
     private static double[] FileWriteMibPerSecond(string folder, int count, int bytes)
     {
+        long total = (long)count * bytes;
+        return TimedNewFiles(folder, "file-write", total, before: null, write: file => WriteBlocks(file, total));
+    }
+
+    /// <summary>Writes <paramref name="total"/> bytes of 'x' to <paramref name="file"/>, 1 MiB at a time.</summary>
+    private static void WriteBlocks(FileStream file, long total)
+    {
         var block = new byte[1 << 20];
         Array.Fill(block, (byte)'x');
-        long total = (long)count * bytes;
-        return TimedNewFiles(folder, "file-write", total, file =>
+        for (long written = 0; written < total; written += block.Length)
         {
-            for (long written = 0; written < total; written += block.Length)
-            {
-                file.Write(block, 0, (int)Math.Min(block.Length, total - written));
-            }
-        });
+            file.Write(block, 0, (int)Math.Min(block.Length, total - written));
+        }
     }
 
     /// <summary>
@@ -125,7 +129,7 @@ internal static class ToolRunCommands
     /// outputs to results.jsonl; from starting the children to the last write.
     /// </summary>
     private static double[] FloorMibPerSecond(string folder, int count, int bytes, int children) =>
-        TimedNewFiles(folder, "result-floor", (long)count * bytes, file =>
+        TimedNewFiles(folder, "result-floor", (long)count * bytes, before: () => RecycleMemory(folder, (long)count * bytes), write: file =>
         {
             var processes = Enumerable.Range(0, children)
                 .Select(c => ChildProcess.StartSelf("ceiling-child", "--mode", "results", "--bytes", bytes.ToString(CultureInfo.InvariantCulture),
@@ -154,14 +158,16 @@ internal static class ToolRunCommands
         });
 
     /// <summary>
-    /// Three times: <paramref name="write"/> fills a new unbuffered file in <paramref name="folder"/> with
-    /// <paramref name="bytes"/>, timed from its start to the file's close, and the file is deleted. MiB/s of each.
+    /// <paramref name="times"/> times: <paramref name="before"/> (untimed), then <paramref name="write"/> fills a new
+    /// unbuffered file in <paramref name="folder"/> with <paramref name="bytes"/>, timed from its start to the file's
+    /// close, and the file is deleted. MiB/s of each.
     /// </summary>
-    private static double[] TimedNewFiles(string folder, string name, long bytes, Action<FileStream> write)
+    private static double[] TimedNewFiles(string folder, string name, long bytes, Action? before, Action<FileStream> write, int times = 3)
     {
-        var rates = new double[3];
+        var rates = new double[times];
         for (int i = 0; i < rates.Length; i++)
         {
+            before?.Invoke();
             string path = Path.Combine(folder, $"{name}-{i}.bin");
             var clock = System.Diagnostics.Stopwatch.StartNew();
             using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
@@ -174,6 +180,18 @@ internal static class ToolRunCommands
         }
 
         return rates;
+    }
+
+    /// <summary>
+    /// Writes half as much again as <paramref name="bytes"/> (a run's processes need memory beside its file) to a new
+    /// file in <paramref name="folder"/> and deletes it, so that what the next measurement writes lands on memory just
+    /// freed rather than on memory the virtual machine's host may have taken back: the same footing for every run of a
+    /// figure and its reference.
+    /// </summary>
+    private static void RecycleMemory(string folder, long bytes)
+    {
+        long total = bytes * 3 / 2;
+        TimedNewFiles(folder, "recycle", total, before: null, write: file => WriteBlocks(file, total), times: 1);
     }
 
     /// <summary>Reads frames to the end of <paramref name="frames"/>, appending each one's body (after its fixed Result fields) and a newline.</summary>
@@ -200,12 +218,14 @@ internal static class ToolRunCommands
     }
 
     /// <param name="measure">Reads what it needs from a run's folder before the folder is deleted.</param>
-    private static async Task<List<ToolRun>> RepeatAsync(BenchArgs args, ToolRunner runner, string label, string tasks, int workers, Action<ToolRun>? measure = null)
+    /// <param name="before">Runs, untimed, just before each run.</param>
+    private static async Task<List<ToolRun>> RepeatAsync(BenchArgs args, ToolRunner runner, string label, string tasks, int workers, Action? before = null, Action<ToolRun>? measure = null)
     {
         int repeat = args.Int("runs", 3);
         var runs = new List<ToolRun>();
         for (int i = 0; i < repeat; i++)
         {
+            before?.Invoke();
             var run = await runner.RunAsync(label, tasks, workers).ConfigureAwait(false);
             Console.Error.WriteLine($"{label} run {i + 1}: {run.SummaryDouble("tasksPerSecond"):N0} tasks/s, wall {run.SummaryDouble("wallSeconds"):0.000} s (command {run.CommandSeconds:0.000} s), efficiency {run.SummaryDouble("efficiency"):0.0000}");
             measure?.Invoke(run);
