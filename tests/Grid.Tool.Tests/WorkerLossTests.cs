@@ -90,11 +90,15 @@ public sealed class StartFailureTests
         string file = TestJob.WriteTasks(run.Directory, TestJob.Plain(10));
 
         int exit = await run.RunWithLauncherAsync(
-            (_, _, recorder) => new LocalProcessLauncher("/bin/sh", ["-c", "echo 'Unhandled exception: config missing' >&2; exit 3"], new Dictionary<string, string>(), recorder.WorkerStderr),
+            (_, _, recorder) => new LocalProcessLauncher("/bin/sh", ["-c", "echo 'starting' >&2; echo 'Unhandled exception. System.InvalidOperationException: config missing' >&2; echo '   at Program.Main()' >&2; exit 3"], new Dictionary<string, string>(), recorder.WorkerStderr),
             new RunOptions { TasksFile = file, Workers = 2, RunId = "dead", WorkingDirectory = run.Directory });
 
         Assert.Equal(4, exit);
         Assert.Contains("GRID6011", run.Error, StringComparison.Ordinal);
+
+        // The abort names the exception the job printed, not only its exit code: no need to go and find the log.
+        Assert.Contains("exited with code 3; it printed: Unhandled exception. System.InvalidOperationException: config missing)", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("at Program.Main", run.Error, StringComparison.Ordinal);
         var summary = SummaryFile.Read(run.RunFolder("dead"));
         Assert.Equal(10, summary.Count("notRun"));
         Assert.InRange(summary.Count("workersStarted"), 5, 8);

@@ -52,8 +52,7 @@ public sealed class ContainerLauncher : IWorkerLauncher
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {_runtime.Path}");
         var stderr = _stderrFor(workerId);
-        WorkerStderr.Forward(process, stderr);
-        return Task.FromResult<IWorkerHandle>(new ContainerWorker(process, _runtime, name));
+        return Task.FromResult<IWorkerHandle>(new ContainerWorker(process, _runtime, name, WorkerStderr.Forward(process, stderr)));
     }
 
     private sealed class ContainerWorker : IWorkerHandle
@@ -61,13 +60,15 @@ public sealed class ContainerLauncher : IWorkerLauncher
         private readonly Process _client;
         private readonly ContainerRuntime _runtime;
         private readonly string _name;
+        private readonly WorkerStderr _stderr;
         private int _killed;
         private int _disposed;
 
-        public ContainerWorker(Process client, ContainerRuntime runtime, string name)
+        public ContainerWorker(Process client, ContainerRuntime runtime, string name, WorkerStderr stderr)
         {
             _client = client;
             _runtime = runtime;
+            _stderr = stderr;
             _name = name;
             Exited = WaitAsync();
         }
@@ -130,7 +131,7 @@ public sealed class ContainerLauncher : IWorkerLauncher
             {
                 125 => new WorkerExit(code, "the container engine failed (exit 125; its message is in this worker's log)"),
                 126 or 127 => new WorkerExit(code, $"the container could not be started (exit {code}; the engine's message is in this worker's log)"),
-                _ => WorkerExit.Of(code),
+                _ => _stderr.Explain(WorkerExit.Of(code)),
             };
         }
     }

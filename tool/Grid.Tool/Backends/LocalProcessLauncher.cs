@@ -49,20 +49,21 @@ public sealed class LocalProcessLauncher : IWorkerLauncher
         start.Environment["GRID_WORKER_ID"] = workerId;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {_fileName}");
         var stderr = _stderrFor(workerId);
-        WorkerStderr.Forward(process, stderr);
-        return Task.FromResult<IWorkerHandle>(new ProcessWorker(process, stderr));
+        return Task.FromResult<IWorkerHandle>(new ProcessWorker(process, stderr, WorkerStderr.Forward(process, stderr)));
     }
 
     private sealed class ProcessWorker : IWorkerHandle
     {
         private readonly Process _process;
         private readonly TextWriter _stderr;
+        private readonly WorkerStderr _forwarded;
         private int _disposed;
 
-        public ProcessWorker(Process process, TextWriter stderr)
+        public ProcessWorker(Process process, TextWriter stderr, WorkerStderr forwarded)
         {
             _process = process;
             _stderr = stderr;
+            _forwarded = forwarded;
             Location = $"pid {process.Id}";
             Exited = WaitAsync();
         }
@@ -116,7 +117,7 @@ public sealed class LocalProcessLauncher : IWorkerLauncher
                 _stderr.Flush();
             }
 
-            return WorkerExit.Of(code);
+            return _forwarded.Explain(WorkerExit.Of(code));
         }
     }
 }

@@ -2,21 +2,52 @@ using System.Diagnostics;
 
 namespace Grid.Tool.Backends;
 
-/// <summary>Copies a worker process's stderr, line by line, to its log (written from the process's own reader thread, so it locks).</summary>
-internal static class WorkerStderr
+/// <summary>
+/// Copies a worker process's stderr, line by line, to its log (written from the process's own reader thread, so it
+/// locks), and keeps the line in which .NET names an unhandled exception, so that how the worker ended can say why.
+/// </summary>
+internal sealed class WorkerStderr
 {
-    public static void Forward(Process process, TextWriter log)
+    /// <summary>What .NET prints first when an exception ends a process: "Unhandled exception. System.X: message".</summary>
+    private const string UnhandledException = "Unhandled exception.";
+
+    /// <summary>The most of that line kept: enough for the type and a message that says what to fix.</summary>
+    private const int MaxCrashCharacters = 400;
+
+    private string? _crash;
+
+    private WorkerStderr()
     {
+    }
+
+    /// <summary>The line naming the unhandled exception that ended the worker, if it printed one.</summary>
+    public string? Crash => Volatile.Read(ref _crash);
+
+    public static WorkerStderr Forward(Process process, TextWriter log)
+    {
+        var stderr = new WorkerStderr();
         process.ErrorDataReceived += (_, e) =>
         {
-            if (e.Data is not null)
+            if (e.Data is not { } line)
             {
-                lock (log)
-                {
-                    log.WriteLine(e.Data);
-                }
+                return;
+            }
+
+            lock (log)
+            {
+                log.WriteLine(line);
+            }
+
+            if (line.StartsWith(UnhandledException, StringComparison.Ordinal))
+            {
+                string crash = line.Length > MaxCrashCharacters ? string.Concat(line.AsSpan(0, MaxCrashCharacters), "…") : line;
+                Interlocked.CompareExchange(ref stderr._crash, crash, null);
             }
         };
         process.BeginErrorReadLine();
+        return stderr;
     }
+
+    /// <summary><paramref name="exit"/>, with the unhandled exception that caused it when the worker printed one.</summary>
+    public WorkerExit Explain(WorkerExit exit) => Crash is { } crash ? exit with { Description = $"{exit.Description}; it printed: {crash}" } : exit;
 }
