@@ -90,23 +90,33 @@ done
 
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-mkdir -p "$out"
+rm -rf "$parts" "$work" "$out/tool" "$out/worker"
+mkdir -p "$out" "$parts" "$work"
+rid=$(dotnet --info | sed -n 's/^ *RID: *//p' | head -1)
+
+# publish_for_host PROJECT FOLDER: the project published for linux-x64, ReadyToRun, as Grid's packages carry it
+# there (Grid.Tool.linux-x64; Grid.Worker and Grid.Protocol, sdk/ReadyToRunPackage.targets).
+publish_for_host() {
+  dotnet publish "$1" -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -o "$2" -nologo -v:q -warnaserror \
+    > "$out/publish.log" 2>&1 || { cat "$out/publish.log" >&2; exit 1; }
+}
+
 echo "building (Release)..." >&2
+if [ "$rid" = linux-x64 ]; then
+  # The bench job runs on Grid.Worker and Grid.Protocol as their packages have them (Grid.BenchJob.csproj).
+  publish_for_host sdk/Grid.Worker/Grid.Worker.csproj "$out/worker"
+  export GridBenchWorkerAssemblies=$PWD/$out/worker
+fi
 dotnet build bench/Grid.Bench/Grid.Bench.csproj -c Release -nologo -v:q -warnaserror > "$out/build.log" 2>&1 \
   || { cat "$out/build.log" >&2; exit 1; }
 
 # A private copy of the tool, as the package a host of this machine's kind installs has it (Grid.Tool.linux-x64:
-# precompiled, ReadyToRun; Grid.Tool.any elsewhere): a build elsewhere in the tree cannot change it in the middle
-# of a measurement.
-rm -rf "$parts" "$work" "$out/tool"
-mkdir -p "$parts" "$work"
-rid=$(dotnet --info | sed -n 's/^ *RID: *//p' | head -1)
-case "$rid" in
-  linux-x64)
-    dotnet publish tool/Grid.Tool/Grid.Tool.csproj -c Release -r "$rid" -o "$out/tool" -nologo -v:q -warnaserror > "$out/publish.log" 2>&1 \
-      || { cat "$out/publish.log" >&2; exit 1; } ;;
-  *) cp -r artifacts/bin/Grid.Tool/release "$out/tool" ;;
-esac
+# precompiled; Grid.Tool.any elsewhere): a build elsewhere in the tree cannot change it in the middle of a measurement.
+if [ "$rid" = linux-x64 ]; then
+  publish_for_host tool/Grid.Tool/Grid.Tool.csproj "$out/tool"
+else
+  cp -r artifacts/bin/Grid.Tool/release "$out/tool"
+fi
 
 for figure in "${selected[@]}"; do
   begun=$(date +%s)
