@@ -97,7 +97,7 @@ rid=$(dotnet --info | sed -n 's/^ *RID: *//p' | head -1)
 # publish_for_host PROJECT FOLDER: the project published for linux-x64, ReadyToRun, as Grid's packages carry it
 # there (Grid.Tool.linux-x64; Grid.Worker and Grid.Protocol, sdk/ReadyToRunPackage.targets).
 publish_for_host() {
-  dotnet publish "$1" -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -o "$2" -nologo -v:q -warnaserror \
+  dotnet publish "$1" -c Release -r "$rid" --self-contained false -o "$2" -nologo -v:q -warnaserror \
     > "$out/publish.log" 2>&1 || { cat "$out/publish.log" >&2; exit 1; }
 }
 

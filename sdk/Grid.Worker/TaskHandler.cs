@@ -66,7 +66,8 @@ internal sealed class TaskHandler<TIn, TOut> : TaskHandler
         }
         catch (NotSupportedException e)
         {
-            string resolver = serializer.TypeInfoResolver?.GetType().Name ?? "the serializer options";
+            // Never null: the constructor made the options read-only with a resolver filled in.
+            string resolver = serializer.TypeInfoResolver!.GetType().Name;
             string type = CSharpName(typeof(T));
             throw new InvalidOperationException(
                 $"The handler's {side} type {type} has no JSON contract in {resolver}, the SerializerOptions' resolver. " +

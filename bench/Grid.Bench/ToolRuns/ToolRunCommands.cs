@@ -158,13 +158,13 @@ internal static class ToolRunCommands
         });
 
     /// <summary>
-    /// <paramref name="times"/> times: <paramref name="before"/> (untimed), then <paramref name="write"/> fills a new
-    /// unbuffered file in <paramref name="folder"/> with <paramref name="bytes"/>, timed from its start to the file's
-    /// close, and the file is deleted. MiB/s of each.
+    /// Three times: <paramref name="before"/> (untimed), then <paramref name="write"/> fills a new unbuffered file in
+    /// <paramref name="folder"/> with <paramref name="bytes"/>, timed from its start to the file's close, and the file
+    /// is deleted. MiB/s of each.
     /// </summary>
-    private static double[] TimedNewFiles(string folder, string name, long bytes, Action? before, Action<FileStream> write, int times = 3)
+    private static double[] TimedNewFiles(string folder, string name, long bytes, Action? before, Action<FileStream> write)
     {
-        var rates = new double[times];
+        var rates = new double[3];
         for (int i = 0; i < rates.Length; i++)
         {
             before?.Invoke();
@@ -190,8 +190,13 @@ internal static class ToolRunCommands
     /// </summary>
     private static void RecycleMemory(string folder, long bytes)
     {
-        long total = bytes * 3 / 2;
-        TimedNewFiles(folder, "recycle", total, before: null, write: file => WriteBlocks(file, total), times: 1);
+        string path = Path.Combine(folder, "recycle.bin");
+        using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+        {
+            WriteBlocks(file, bytes * 3 / 2);
+        }
+
+        File.Delete(path);
     }
 
     /// <summary>Reads frames to the end of <paramref name="frames"/>, appending each one's body (after its fixed Result fields) and a newline.</summary>

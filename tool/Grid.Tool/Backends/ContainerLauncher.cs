@@ -51,8 +51,7 @@ public sealed class ContainerLauncher : IWorkerLauncher
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {_runtime.Path}");
-        var stderr = _stderrFor(workerId);
-        return Task.FromResult<IWorkerHandle>(new ContainerWorker(process, _runtime, name, WorkerStderr.Forward(process, stderr)));
+        return Task.FromResult<IWorkerHandle>(new ContainerWorker(process, _runtime, name, WorkerStderr.Forward(process, _stderrFor(workerId))));
     }
 
     private sealed class ContainerWorker : IWorkerHandle
@@ -127,12 +126,12 @@ public sealed class ContainerLauncher : IWorkerLauncher
             await _client.WaitForExitAsync().ConfigureAwait(false);
             int code = _client.ExitCode;
             // 125–127 are the engine's own: it could not run the container at all.
-            return code switch
+            return _stderr.Explain(code switch
             {
                 125 => new WorkerExit(code, "the container engine failed (exit 125; its message is in this worker's log)"),
                 126 or 127 => new WorkerExit(code, $"the container could not be started (exit {code}; the engine's message is in this worker's log)"),
-                _ => _stderr.Explain(WorkerExit.Of(code)),
-            };
+                _ => WorkerExit.Of(code),
+            });
         }
     }
 }

@@ -48,22 +48,19 @@ public sealed class LocalProcessLauncher : IWorkerLauncher
 
         start.Environment["GRID_WORKER_ID"] = workerId;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {_fileName}");
-        var stderr = _stderrFor(workerId);
-        return Task.FromResult<IWorkerHandle>(new ProcessWorker(process, stderr, WorkerStderr.Forward(process, stderr)));
+        return Task.FromResult<IWorkerHandle>(new ProcessWorker(process, WorkerStderr.Forward(process, _stderrFor(workerId))));
     }
 
     private sealed class ProcessWorker : IWorkerHandle
     {
         private readonly Process _process;
-        private readonly TextWriter _stderr;
-        private readonly WorkerStderr _forwarded;
+        private readonly WorkerStderr _stderr;
         private int _disposed;
 
-        public ProcessWorker(Process process, TextWriter stderr, WorkerStderr forwarded)
+        public ProcessWorker(Process process, WorkerStderr stderr)
         {
             _process = process;
             _stderr = stderr;
-            _forwarded = forwarded;
             Location = $"pid {process.Id}";
             Exited = WaitAsync();
         }
@@ -111,13 +108,7 @@ public sealed class LocalProcessLauncher : IWorkerLauncher
         private async Task<WorkerExit> WaitAsync()
         {
             await _process.WaitForExitAsync().ConfigureAwait(false);
-            int code = _process.ExitCode;
-            lock (_stderr)
-            {
-                _stderr.Flush();
-            }
-
-            return _forwarded.Explain(WorkerExit.Of(code));
+            return _stderr.Explain(WorkerExit.Of(_process.ExitCode));
         }
     }
 }

@@ -14,18 +14,19 @@ internal sealed class WorkerStderr
     /// <summary>The most of that line kept: enough for the type and a message that says what to fix.</summary>
     private const int MaxCrashCharacters = 400;
 
-    private string? _crash;
-
-    private WorkerStderr()
-    {
-    }
+    private readonly TextWriter _log;
 
     /// <summary>The line naming the unhandled exception that ended the worker, if it printed one.</summary>
-    public string? Crash => Volatile.Read(ref _crash);
+    private string? _crash;
+
+    private WorkerStderr(TextWriter log)
+    {
+        _log = log;
+    }
 
     public static WorkerStderr Forward(Process process, TextWriter log)
     {
-        var stderr = new WorkerStderr();
+        var stderr = new WorkerStderr(log);
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not { } line)
@@ -48,6 +49,17 @@ internal sealed class WorkerStderr
         return stderr;
     }
 
-    /// <summary><paramref name="exit"/>, with the unhandled exception that caused it when the worker printed one.</summary>
-    public WorkerExit Explain(WorkerExit exit) => Crash is { } crash ? exit with { Description = $"{exit.Description}; it printed: {crash}" } : exit;
+    /// <summary>
+    /// Once the process has exited and its stderr is read to the end: the log flushed, and <paramref name="exit"/> with
+    /// the unhandled exception that caused it when the worker printed one.
+    /// </summary>
+    public WorkerExit Explain(WorkerExit exit)
+    {
+        lock (_log)
+        {
+            _log.Flush();
+        }
+
+        return Volatile.Read(ref _crash) is { } crash ? exit with { Description = $"{exit.Description}; it printed: {crash}" } : exit;
+    }
 }
