@@ -21,15 +21,22 @@ logs=$(mktemp -d "${TMPDIR:-/tmp}/grid-pack.XXXXXX")
 trap 'rm -rf "$logs"' EXIT
 failed=()
 
-# pack NAME PROJECT [dotnet pack arguments...]: one package, its output kept in a log.
-pack() {
-  local name=$1 project=$2
-  shift 2
-  if ! dotnet pack "$root/$project" -c Release -o "$out" -p:Version="$version" -nologo -v:q "$@" >"$logs/$name.log" 2>&1; then
+# step NAME COMMAND PROJECT [arguments...]: `dotnet COMMAND` of one project in Release, its output kept in a log.
+step() {
+  local name=$1 command=$2 project=$3
+  shift 3
+  if ! dotnet "$command" "$root/$project" -c Release -nologo -v:q "$@" >"$logs/$name.log" 2>&1; then
     echo "pack: $name failed:" >&2
     cat "$logs/$name.log" >&2
     return 1
   fi
+}
+
+# pack NAME PROJECT [dotnet pack arguments...]: one package.
+pack() {
+  local name=$1 project=$2
+  shift 2
+  step "$name" pack "$project" -o "$out" -p:Version="$version" "$@"
 }
 
 # wait_all PID...: waits for every job, noting the ones that failed.
@@ -41,24 +48,29 @@ wait_all() {
 }
 
 # Grid.Templates is only files: it packs alongside everything else. Packing Grid.Sdk builds Grid.Build.Tasks and
-# Grid.Registry (the tasks' pusher), which share nothing with Grid.Worker's build.
+# Grid.Registry (the tasks' pusher), which share nothing with Grid.Worker's build; nor does Grid.Aws, which only
+# Grid.Tool references and which is built alongside.
 pack Grid.Templates templates/Grid.Templates/Grid.Templates.csproj & templates_pid=$!
 sdk_ok=true
 pack Grid.Sdk sdk/Grid.Sdk/Grid.Sdk.csproj & sdk_pid=$!
+aws_ok=true
+step Grid.Aws build tool/Grid.Aws/Grid.Aws.csproj & aws_pid=$!
 
 # Build once: packing Grid.Worker builds Grid.Protocol too; Grid.Protocol is then packed from that build, and
-# Grid.Tool builds against it and the Grid.Registry the Sdk pack built, without building either again (which would
-# race the other packs).
+# Grid.Tool builds against it, the Grid.Registry the Sdk pack built and Grid.Aws, without building any of them again
+# (which would race the other packs).
 worker_ok=true
 pack Grid.Worker sdk/Grid.Worker/Grid.Worker.csproj || worker_ok=false
 wait "$sdk_pid" || sdk_ok=false
-if $worker_ok && $sdk_ok; then
+wait "$aws_pid" || aws_ok=false
+if $worker_ok && $sdk_ok && $aws_ok; then
   pack Grid.Protocol sdk/Grid.Protocol/Grid.Protocol.csproj --no-build & protocol_pid=$!
   pack Grid.Tool tool/Grid.Tool/Grid.Tool.csproj -p:BuildProjectReferences=false & tool_pid=$!
   wait_all "$protocol_pid" "$tool_pid"
 else
   $worker_ok || failed+=(worker)
   $sdk_ok || failed+=(sdk)
+  $aws_ok || failed+=(aws)
 fi
 wait_all "$templates_pid"
 
